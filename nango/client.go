@@ -1,0 +1,412 @@
+package nango
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Version is this SDK's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultHost is Nango Cloud.
+const DefaultHost = "https://api.nango.dev"
+
+const (
+	defaultTimeout     = 10 * time.Second
+	defaultMaxBody     = 4 << 20
+	defaultMaxListBody = 32 << 20
+	// maxErrorBodyRead bounds what is read of an error body: Nango's are
+	// small, a proxy's HTML page is a few KiB.
+	maxErrorBodyRead = 64 << 10
+)
+
+// Client talks to one Nango environment with one secret key. It is safe for
+// concurrent use; create one and share it.
+type Client struct {
+	secretKey string // only in authValue; never printed
+	rawHost   string
+	server    string // base URL with a trailing slash, for gen's builders
+	host      string // host[:port] the key may be sent to
+
+	httpClient      *http.Client
+	userAgentSuffix string
+	authValue       []string // header values built once, shared by requests
+	userAgent       []string
+	accept          []string
+
+	maxRetries    int
+	backoffBase   time.Duration
+	backoffMax    time.Duration
+	maxRetryAfter time.Duration
+	timeout       time.Duration
+	maxBody       int64
+	maxListBody   int64
+
+	insecureHTTP bool
+	basicAuth    bool
+	legacyPaths  bool
+	coalesce     bool
+	logger       *slog.Logger
+
+	flight singleflight.Group
+}
+
+// New returns a client for the environment that secretKey belongs to. The key
+// is the environment's secret key from the Nango dashboard. Options are
+// checked here, so that a bad host fails at start-up rather than on the first
+// call.
+func New(secretKey string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(secretKey) == "" {
+		return nil, invalidArgument("empty secret key")
+	}
+	if strings.ContainsAny(secretKey, "\r\n\x00") {
+		return nil, invalidArgument("secret key contains a control character")
+	}
+	c := &Client{
+		secretKey:     secretKey,
+		rawHost:       DefaultHost,
+		maxRetries:    defaultMaxRetries,
+		backoffBase:   defaultBackoffBase,
+		backoffMax:    defaultBackoffMax,
+		maxRetryAfter: defaultMaxRetryAfter,
+		timeout:       defaultTimeout,
+		maxBody:       defaultMaxBody,
+		maxListBody:   defaultMaxListBody,
+		coalesce:      true,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.parseHost(); err != nil {
+		return nil, err
+	}
+	if c.basicAuth {
+		c.authValue = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(secretKey+":"))}
+	} else {
+		c.authValue = []string{"Bearer " + secretKey}
+	}
+	ua := "nango-go/" + Version
+	if c.userAgentSuffix != "" {
+		ua += " " + c.userAgentSuffix
+	}
+	c.userAgent = []string{ua}
+	c.accept = []string{"application/json"}
+	c.httpClient = c.guardRedirects(c.httpClient)
+	return c, nil
+}
+
+func (c *Client) parseHost() error {
+	u, err := url.Parse(strings.TrimSpace(c.rawHost))
+	if err != nil {
+		return invalidArgument("host %q is not a URL: %v", c.rawHost, err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return invalidArgument("host %q: need an http:// or https:// URL", c.rawHost)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return invalidArgument("host %q has no host name", c.rawHost)
+	}
+	if u.User != nil {
+		return invalidArgument("host %q: user info in the URL is not supported; pass the secret key to New", u.Redacted())
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return invalidArgument("host %q: a base URL takes no query or fragment", c.rawHost)
+	}
+	if u.Scheme == "http" && !c.insecureHTTP && !isLoopback(u.Hostname()) {
+		return invalidArgument("host %q: plain http:// to a host that is not loopback would send the secret key in clear text; use https://, or pass nango.WithInsecureHTTP() for a trusted network", c.rawHost)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	u.RawPath = ""
+	c.server = u.String()
+	c.host = u.Host
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// guardRedirects returns a copy of hc whose redirect policy drops the
+// Authorization header whenever a redirect leaves the configured host, even
+// for a host Go would consider a "subdomain" match.
+func (c *Client) guardRedirects(hc *http.Client) *http.Client {
+	var out http.Client
+	if hc != nil {
+		out = *hc
+	} else {
+		out = http.Client{Transport: defaultTransport()}
+	}
+	next := out.CheckRedirect
+	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host != c.host {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &out
+}
+
+// defaultTransport keeps enough idle connections per host for a busy service:
+// net/http's default of 2 makes concurrent token reads open and close sockets.
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	t.IdleConnTimeout = 90 * time.Second
+	t.ResponseHeaderTimeout = 30 * time.Second
+	return t
+}
+
+// String never shows the secret key.
+func (c *Client) String() string {
+	if c == nil {
+		return "nango.Client(nil)"
+	}
+	return fmt.Sprintf("nango.Client{host: %s, key: %s}", c.server, redactKey(c.secretKey))
+}
+
+// Format applies to every verb (%v, %+v, %#v, %s): the key stays hidden.
+func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// LogValue keeps the key out of slog output.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// redactKey shows only enough of a key to tell two apart.
+func redactKey(k string) string {
+	if len(k) < 12 {
+		return "[redacted]"
+	}
+	return "[redacted]…" + k[len(k)-4:]
+}
+
+// call describes one API operation for the funnel.
+type call struct {
+	op      string // "GET /connections/{connectionId}": names the route, never the ids
+	method  string
+	build   func(server string) (*http.Request, error)
+	maxBody int64
+	// idempotent calls are retried on any retryable failure; others only
+	// when the request provably never left this process.
+	idempotent bool
+}
+
+// transportError is a failure before a complete response arrived.
+type transportError struct {
+	op  string
+	err error
+	// unsent: the connection was never established, so the server cannot
+	// have seen the request.
+	unsent bool
+}
+
+func (e *transportError) Error() string { return "nango: " + e.op + ": " + e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+// do is the one way every request goes out and every response comes back:
+// it builds the request, sends it with retries, and returns the body of a
+// 2xx JSON response or a typed error.
+func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
+	if ctx == nil {
+		return nil, invalidArgument("nil context")
+	}
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		body, err := c.attempt(ctx, cl)
+		if err == nil {
+			return body, nil
+		}
+		if ctx.Err() != nil {
+			return nil, errors.Join(ctx.Err(), err)
+		}
+		if attempt >= c.maxRetries || !c.canRetry(cl, err) {
+			return nil, err
+		}
+		wait := c.backoff(attempt + 1)
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+			if apiErr.RetryAfter > c.maxRetryAfter {
+				return nil, err
+			}
+			wait = apiErr.RetryAfter
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return nil, err
+		}
+		if c.logger != nil {
+			c.logger.DebugContext(ctx, "nango: retrying", "op", cl.op, "attempt", attempt+1, "wait", wait, "error", err)
+		}
+		if serr := sleep(ctx, wait); serr != nil {
+			return nil, errors.Join(serr, err)
+		}
+	}
+}
+
+func (c *Client) canRetry(cl *call, err error) bool {
+	if !shouldRetry(err) {
+		return false
+	}
+	if cl.idempotent {
+		return true
+	}
+	var tErr *transportError
+	return errors.As(err, &tErr) && tErr.unsent
+}
+
+// attempt sends one request, merging it with an identical one in flight when
+// coalescing is on. Each caller keeps its own context: one that gives up does
+// not cancel the shared request.
+func (c *Client) attempt(ctx context.Context, cl *call) ([]byte, error) {
+	req, err := cl.build(c.server)
+	if err != nil {
+		return nil, invalidArgument("%s: %v", cl.op, err)
+	}
+	if !c.coalesce || !cl.idempotent {
+		return c.roundTrip(ctx, cl, req)
+	}
+	key := req.Method + " " + req.URL.String()
+	ch := c.flight.DoChan(key, func() (any, error) {
+		return c.roundTrip(context.WithoutCancel(ctx), cl, req)
+	})
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-ch:
+		body, _ := r.Val.([]byte)
+		return body, r.Err
+	}
+}
+
+func (c *Client) roundTrip(ctx context.Context, cl *call, req *http.Request) ([]byte, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	req = req.WithContext(ctx)
+	req.Header["Authorization"] = c.authValue
+	req.Header["User-Agent"] = c.userAgent
+	req.Header["Accept"] = c.accept
+
+	start := time.Now()
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		c.logAttempt(ctx, cl, 0, start, err)
+		return nil, &transportError{op: cl.op, err: scrubURLError(err), unsent: isDialError(err)}
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyRead))
+		apiErr := newAPIError(cl.op, resp.StatusCode, resp.Header, body)
+		if resp.StatusCode == http.StatusNotFound && apiErr.Code == "" && !c.legacyPaths {
+			apiErr.Message += "; the route may not exist on this server: servers from before mid-2025 need nango.WithLegacyPaths()"
+		}
+		c.logAttempt(ctx, cl, resp.StatusCode, start, nil)
+		return nil, apiErr
+	}
+
+	body, err := readCapped(resp, cl.maxBody)
+	c.logAttempt(ctx, cl, resp.StatusCode, start, err)
+	if err != nil {
+		var ue *UnexpectedResponseError
+		if errors.As(err, &ue) {
+			ue.Operation = cl.op
+			return nil, ue
+		}
+		return nil, &transportError{op: cl.op, err: err}
+	}
+	if !isJSON(resp.Header.Get("Content-Type")) {
+		return nil, &UnexpectedResponseError{Operation: cl.op, StatusCode: resp.StatusCode,
+			Reason: "expected a JSON body, got " + describeBody(resp.Header.Get("Content-Type"), body)}
+	}
+	return body, nil
+}
+
+// readCapped reads a whole body, refusing one over limit bytes before it is
+// read into memory when the length is announced, and as soon as it passes the
+// limit otherwise.
+func readCapped(resp *http.Response, limit int64) ([]byte, error) {
+	if resp.ContentLength > limit {
+		return nil, &UnexpectedResponseError{StatusCode: resp.StatusCode,
+			Reason: fmt.Sprintf("body of %d bytes is over the %d-byte cap", resp.ContentLength, limit)}
+	}
+	var buf []byte
+	if resp.ContentLength > 0 {
+		buf = make([]byte, 0, resp.ContentLength+1)
+	} else {
+		buf = make([]byte, 0, 1024)
+	}
+	lr := io.LimitedReader{R: resp.Body, N: limit + 1}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if int64(len(buf)) > limit {
+		return nil, &UnexpectedResponseError{StatusCode: resp.StatusCode,
+			Reason: fmt.Sprintf("body is over the %d-byte cap", limit)}
+	}
+	return buf, nil
+}
+
+func (c *Client) logAttempt(ctx context.Context, cl *call, status int, start time.Time, err error) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"method", cl.method, "route", cl.op, "status", status, "duration", time.Since(start)}
+	if err != nil {
+		attrs = append(attrs, "error", err.Error())
+	}
+	c.logger.DebugContext(ctx, "nango: request", attrs...)
+}
+
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// scrubURLError drops the URL from a *url.Error: the message is enough, and the
+// URL adds nothing the operation name does not say.
+func scrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", strings.ToLower(ue.Op), ue.Err)
+	}
+	return err
+}

@@ -1,0 +1,304 @@
+package nango
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nango-go/sdk/gen"
+)
+
+// Connection is one end user's connection to one integration, with its
+// credentials, as GET /connections/{connectionId} returns it.
+type Connection struct {
+	ID                 int64             `json:"id"`
+	ConnectionID       string            `json:"connection_id"`
+	ProviderConfigKey  string            `json:"provider_config_key"`
+	Provider           string            `json:"provider,omitempty"` // empty from servers of 2023
+	Errors             []ConnectionError `json:"errors,omitempty"`
+	EndUser            *EndUser          `json:"end_user,omitempty"`
+	Tags               map[string]string `json:"tags,omitempty"`
+	Metadata           map[string]any    `json:"metadata,omitempty"`
+	ConnectionConfig   map[string]any    `json:"connection_config,omitempty"`
+	WebhookURLOverride string            `json:"webhook_url_override,omitempty"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+	LastFetchedAt      *time.Time        `json:"last_fetched_at,omitempty"`
+	// Credentials is nil when the connection has none (an unauthenticated
+	// integration, or a secret key without the read_credentials scope).
+	Credentials Credentials `json:"-"`
+}
+
+// ConnectionError is a problem Nango recorded on a connection.
+type ConnectionError struct {
+	Type  string `json:"type"` // "auth" or "sync"
+	LogID string `json:"log_id"`
+}
+
+// EndUser is the end user a connection belongs to.
+type EndUser struct {
+	ID           string               `json:"id"`
+	Email        string               `json:"email,omitempty"`
+	DisplayName  string               `json:"display_name,omitempty"`
+	Organization *EndUserOrganization `json:"organization,omitempty"`
+}
+
+// EndUserOrganization is the organization of an end user.
+type EndUserOrganization struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name,omitempty"`
+}
+
+// ConnectionSummary is a connection as ListConnections returns it: no
+// credentials.
+type ConnectionSummary struct {
+	ID                int64             `json:"id"`
+	ConnectionID      string            `json:"connection_id"`
+	ProviderConfigKey string            `json:"provider_config_key"`
+	Provider          string            `json:"provider,omitempty"` // empty from servers of 2023
+	CreatedAt         time.Time         `json:"created"`
+	Metadata          map[string]any    `json:"metadata,omitempty"`
+	Tags              map[string]string `json:"tags,omitempty"`
+	Errors            []ConnectionError `json:"errors,omitempty"`
+	EndUser           *EndUser          `json:"end_user,omitempty"`
+}
+
+// wireConnection is the JSON of a connection, today's and 2023's.
+type wireConnection struct {
+	ID                 int64             `json:"id"`
+	ConnectionID       string            `json:"connection_id"`
+	ProviderConfigKey  string            `json:"provider_config_key"`
+	Provider           string            `json:"provider"`
+	Errors             []ConnectionError `json:"errors"`
+	EndUser            *EndUser          `json:"end_user"`
+	Tags               map[string]string `json:"tags"`
+	Metadata           map[string]any    `json:"metadata"`
+	ConnectionConfig   map[string]any    `json:"connection_config"`
+	WebhookURLOverride *string           `json:"webhook_url_override"`
+	CreatedAt          flexTime          `json:"created_at"`
+	UpdatedAt          flexTime          `json:"updated_at"`
+	LastFetchedAt      flexTime          `json:"last_fetched_at"`
+	Credentials        json.RawMessage   `json:"credentials"`
+}
+
+func (w *wireConnection) connection() (*Connection, error) {
+	creds, err := decodeCredentials(w.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	c := &Connection{
+		ID: w.ID, ConnectionID: w.ConnectionID, ProviderConfigKey: w.ProviderConfigKey,
+		Provider: w.Provider, Errors: w.Errors, EndUser: w.EndUser, Tags: w.Tags,
+		Metadata: w.Metadata, ConnectionConfig: w.ConnectionConfig,
+		CreatedAt: w.CreatedAt.t, UpdatedAt: w.UpdatedAt.t, LastFetchedAt: w.LastFetchedAt.ptr(),
+		Credentials: creds,
+	}
+	if w.WebhookURLOverride != nil {
+		c.WebhookURLOverride = *w.WebhookURLOverride
+	}
+	return c, nil
+}
+
+// MarshalJSON writes the connection in the server's shape, credentials
+// included (with their "type"), so that it can be stored or seeded again.
+func (c Connection) MarshalJSON() ([]byte, error) {
+	type plain Connection
+	creds, err := marshalCredentials(c.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(struct {
+		plain
+		Credentials json.RawMessage `json:"credentials"`
+	}{plain(c), creds})
+}
+
+type wireSummary struct {
+	ID                int64             `json:"id"`
+	ConnectionID      string            `json:"connection_id"`
+	ProviderConfigKey *string           `json:"provider_config_key"`
+	Provider          string            `json:"provider"`
+	Created           flexTime          `json:"created"`
+	Metadata          map[string]any    `json:"metadata"`
+	Tags              map[string]string `json:"tags"`
+	Errors            []ConnectionError `json:"errors"`
+	EndUser           *EndUser          `json:"end_user"`
+}
+
+func (w *wireSummary) summary() ConnectionSummary {
+	s := ConnectionSummary{ID: w.ID, ConnectionID: w.ConnectionID, Provider: w.Provider,
+		CreatedAt: w.Created.t, Metadata: w.Metadata, Tags: w.Tags, Errors: w.Errors, EndUser: w.EndUser}
+	if w.ProviderConfigKey != nil {
+		s.ProviderConfigKey = *w.ProviderConfigKey
+	} else {
+		// Servers of 2023 put the provider config key in "provider" and
+		// did not send the provider's name at all.
+		s.ProviderConfigKey, s.Provider = w.Provider, ""
+	}
+	return s
+}
+
+const (
+	opGetConnection       = "GET /connections/{connectionId}"
+	opGetConnectionLegacy = "GET /connection/{connectionId}"
+	opListConnections     = "GET /connections"
+	opListLegacy          = "GET /connection"
+)
+
+// connectionCall describes the read of one connection; the four helpers that
+// read a connection differ only in what they decode from its body.
+func (c *Client) connectionCall(providerConfigKey, connectionID string, opts []GetOption) (*call, error) {
+	if err := checkKeyAndID(providerConfigKey, connectionID); err != nil {
+		return nil, err
+	}
+	var p getParams
+	for _, o := range opts {
+		if o != nil {
+			o(&p)
+		}
+	}
+	cl := &call{method: http.MethodGet, maxBody: c.maxBody, idempotent: true}
+	if c.legacyPaths {
+		if p.refreshGitHubAppJWT {
+			return nil, invalidArgument("RefreshGitHubAppJWT needs today's /connections routes, not WithLegacyPaths")
+		}
+		params := &gen.GetConnectionLegacyParams{ProviderConfigKey: providerConfigKey,
+			ForceRefresh: optTrue(p.forceRefresh), RefreshToken: optTrue(p.refreshToken)}
+		cl.op = opGetConnectionLegacy
+		cl.build = func(server string) (*http.Request, error) {
+			return gen.NewGetConnectionLegacyRequest(server, connectionID, params)
+		}
+		return cl, nil
+	}
+	params := &gen.GetConnectionParams{ProviderConfigKey: providerConfigKey,
+		ForceRefresh: optTrue(p.forceRefresh), RefreshToken: optTrue(p.refreshToken),
+		RefreshGithubAppJwtToken: optTrue(p.refreshGitHubAppJWT)}
+	cl.op = opGetConnection
+	cl.build = func(server string) (*http.Request, error) {
+		return gen.NewGetConnectionRequest(server, connectionID, params)
+	}
+	return cl, nil
+}
+
+// optTrue sends a boolean flag only when it is set: the server's defaults are
+// false, and a shorter URL is a cheaper request.
+func optTrue(b bool) *bool {
+	if !b {
+		return nil
+	}
+	return &b
+}
+
+// GetConnection returns the connection with its credentials. Nango refreshes
+// an expired OAuth token before answering, so the credentials are fresh; do
+// not cache them.
+func (c *Client) GetConnection(ctx context.Context, providerConfigKey, connectionID string, opts ...GetOption) (*Connection, error) {
+	cl, err := c.connectionCall(providerConfigKey, connectionID, opts)
+	if err != nil {
+		return nil, err
+	}
+	body, err := c.do(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	var w wireConnection
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, malformed(cl.op, "connection", err)
+	}
+	conn, err := w.connection()
+	if err != nil {
+		return nil, malformed(cl.op, "connection", err)
+	}
+	return conn, nil
+}
+
+// ListConnections lists the environment's connections, newest first, without
+// credentials. With no options it returns the server's first page.
+func (c *Client) ListConnections(ctx context.Context, opts ...ListOption) ([]ConnectionSummary, error) {
+	var p listParams
+	for _, o := range opts {
+		if o != nil {
+			o(&p)
+		}
+	}
+	cl, err := c.listCall(&p)
+	if err != nil {
+		return nil, err
+	}
+	body, err := c.do(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	var w struct {
+		Connections *[]wireSummary `json:"connections"`
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, malformed(cl.op, "connection list", err)
+	}
+	if w.Connections == nil {
+		return nil, malformed(cl.op, "connection list", errMissing("connections"))
+	}
+	out := make([]ConnectionSummary, len(*w.Connections))
+	for i := range *w.Connections {
+		out[i] = (*w.Connections)[i].summary()
+	}
+	return out, nil
+}
+
+func (c *Client) listCall(p *listParams) (*call, error) {
+	if p.hasLimit && (p.limit < 1 || p.limit > 2000) {
+		return nil, invalidArgument("WithLimit(%d): the server takes 1 to 2000", p.limit)
+	}
+	if p.hasPage && p.page < 0 {
+		return nil, invalidArgument("WithPage(%d): pages count from 0", p.page)
+	}
+	for _, id := range p.integrationIDs {
+		if err := checkID("integration id", id); err != nil {
+			return nil, err
+		}
+		if strings.Contains(id, ",") {
+			return nil, invalidArgument("integration id %q contains a comma, the list separator", id)
+		}
+	}
+	params := gen.ListConnectionsParams{
+		ConnectionId: optString(p.connectionID), Search: optString(p.search),
+		EndUserId: optString(p.endUserID), EndUserOrganizationId: optString(p.endUserOrgID),
+	}
+	if len(p.integrationIDs) > 0 {
+		s := strings.Join(p.integrationIDs, ",")
+		params.IntegrationId = &s
+	}
+	if len(p.tags) > 0 {
+		t := gen.ListTags(p.tags)
+		params.Tags = &t
+	}
+	if p.hasLimit {
+		params.Limit = &p.limit
+	}
+	if p.hasPage {
+		params.Page = &p.page
+	}
+	cl := &call{method: http.MethodGet, maxBody: c.maxListBody, idempotent: true}
+	if c.legacyPaths {
+		legacy := gen.ListConnectionsLegacyParams(params)
+		cl.op = opListLegacy
+		cl.build = func(server string) (*http.Request, error) {
+			return gen.NewListConnectionsLegacyRequest(server, &legacy)
+		}
+		return cl, nil
+	}
+	cl.op = opListConnections
+	cl.build = func(server string) (*http.Request, error) {
+		return gen.NewListConnectionsRequest(server, &params)
+	}
+	return cl, nil
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

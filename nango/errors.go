@@ -1,0 +1,292 @@
+package nango
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors, matched with errors.Is. An *APIError matches the sentinel of
+// its status and code; client-side failures wrap the matching sentinel.
+var (
+	// ErrInvalidArgument: the call was refused before any request was sent
+	// (an empty, over-long or dot-segment id, a bad option).
+	ErrInvalidArgument = errors.New("nango: invalid argument")
+	// ErrNotFound: no such connection (404 not_found, or the 400
+	// unknown_connection of older servers and of deletes).
+	ErrNotFound = errors.New("nango: not found")
+	// ErrUnauthorized: a missing, malformed or unknown secret key (401).
+	ErrUnauthorized = errors.New("nango: unauthorized")
+	// ErrForbidden: the secret key lacks a scope the call needs (403).
+	ErrForbidden = errors.New("nango: forbidden")
+	// ErrRateLimited: Nango answered 429; see APIError.RetryAfter.
+	ErrRateLimited = errors.New("nango: rate limited")
+	// ErrInvalidCredentials: Nango could not refresh the connection's token at
+	// the provider (400 or 424 invalid_credentials). Retrying does not help:
+	// the end user has to reconnect.
+	ErrInvalidCredentials = errors.New("nango: invalid credentials")
+	// ErrUnknownProviderConfig: no integration with that provider config key
+	// in the secret key's environment (400 unknown_provider_config).
+	ErrUnknownProviderConfig = errors.New("nango: unknown provider config key")
+	// ErrUnexpectedResponse: a response the SDK could not use: a success
+	// without JSON, malformed JSON, a body over the size cap.
+	ErrUnexpectedResponse = errors.New("nango: unexpected response")
+	// ErrNoCredentials: the connection carries no credentials (an
+	// unauthenticated integration, or a key without the read_credentials scope).
+	ErrNoCredentials = errors.New("nango: connection has no credentials")
+)
+
+// maxErrorBodyKept is how much of an error body an APIError keeps: enough to
+// debug a proxy's HTML page, small enough to log.
+const maxErrorBodyKept = 4 << 10
+
+// APIError is an answer from Nango (or a proxy in front of it) with a status
+// outside 2xx. It is built from either of Nango's error bodies, or from an HTML,
+// plain-text or empty body, and never loses the status.
+type APIError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Code is Nango's error code ("not_found", "invalid_credentials", …);
+	// empty when the body was not Nango's JSON.
+	Code string
+	// Message is Nango's message, or a description of a non-JSON body.
+	Message string
+	// RequestID is the request id the server or a proxy sent, if any.
+	RequestID string
+	// RetryAfter is how long the server asked to wait (429, 503), or 0.
+	RetryAfter time.Duration
+	// Issues lists the invalid fields of a 400 invalid_*_params / invalid_body.
+	Issues []Issue
+	// Payload is the error's payload as sent. For invalid_credentials it holds
+	// the connection without its credentials.
+	Payload json.RawMessage
+	// Body is the start of the raw body (at most 4 KiB).
+	Body []byte
+	// Operation names the call, e.g. "GET /connections/{connectionId}".
+	Operation string
+}
+
+// Issue is one invalid field in a validation error.
+type Issue struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Path locates the field: names and indexes, as strings.
+	Path []string `json:"-"`
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("nango: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Code != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Code)
+		b.WriteString(")")
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	for i, is := range e.Issues {
+		if i == 3 {
+			fmt.Fprintf(&b, "; and %d more", len(e.Issues)-i)
+			break
+		}
+		fmt.Fprintf(&b, "; %s: %s", strings.Join(is.Path, "."), is.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// GoString keeps %#v as short as %v: the body is left out of it.
+func (e *APIError) GoString() string { return "&nango.APIError{" + e.Error() + "}" }
+
+// Is makes errors.Is(err, ErrNotFound) and friends work on an *APIError.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.Code == "not_found" && e.StatusCode == http.StatusNotFound ||
+			e.Code == "unknown_connection" || e.Code == "unkown_connection"
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrInvalidCredentials:
+		return e.Code == "invalid_credentials"
+	case ErrUnknownProviderConfig:
+		return e.Code == "unknown_provider_config"
+	}
+	return false
+}
+
+// wireError reads both of Nango's error bodies: today's {"error": {...}} and
+// the older {"error": "message", "type": "code"}.
+type wireError struct {
+	Error   json.RawMessage `json:"error"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+type wireErrorDetail struct {
+	Code    string          `json:"code"`
+	Message string          `json:"message"`
+	Payload json.RawMessage `json:"payload"`
+	Errors  []struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Path    []json.RawMessage `json:"path"`
+	} `json:"errors"`
+}
+
+// newAPIError builds the error of a non-2xx response from its (capped) body.
+func newAPIError(op string, status int, header http.Header, body []byte) *APIError {
+	e := &APIError{StatusCode: status, Operation: op, RequestID: requestID(header)}
+	e.RetryAfter, _ = parseRetryAfter(header.Get("Retry-After"), time.Now())
+	kept := body
+	if len(kept) > maxErrorBodyKept {
+		kept = kept[:maxErrorBodyKept]
+	}
+	e.Body = bytes.Clone(kept)
+
+	if isJSON(header.Get("Content-Type")) || looksLikeJSONObject(body) {
+		if decodeErrorBody(e, body) {
+			return e
+		}
+	}
+	e.Message = describeBody(header.Get("Content-Type"), body)
+	return e
+}
+
+// decodeErrorBody fills e from a JSON error body and reports whether the body
+// was one of Nango's shapes.
+func decodeErrorBody(e *APIError, body []byte) bool {
+	var w wireError
+	if err := json.Unmarshal(body, &w); err != nil || len(w.Error) == 0 {
+		return false
+	}
+	switch w.Error[0] {
+	case '{':
+		var d wireErrorDetail
+		if err := json.Unmarshal(w.Error, &d); err != nil {
+			return false
+		}
+		e.Code, e.Message, e.Payload = d.Code, d.Message, nonNull(d.Payload)
+		for _, is := range d.Errors {
+			issue := Issue{Code: is.Code, Message: is.Message}
+			for _, p := range is.Path {
+				var s string
+				if json.Unmarshal(p, &s) != nil {
+					s = string(p) // an array index
+				}
+				issue.Path = append(issue.Path, s)
+			}
+			e.Issues = append(e.Issues, issue)
+		}
+		return true
+	case '"':
+		if err := json.Unmarshal(w.Error, &e.Message); err != nil {
+			return false
+		}
+		e.Code, e.Payload = w.Type, nonNull(w.Payload)
+		return true
+	}
+	return false
+}
+
+func nonNull(m json.RawMessage) json.RawMessage {
+	if len(m) == 0 || string(m) == "null" {
+		return nil
+	}
+	return m
+}
+
+// describeBody says what a body that is not Nango's JSON looked like, without
+// repeating it: a proxy's page is noise in an error string.
+func describeBody(contentType string, body []byte) string {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return "empty response body (from a proxy or load balancer in front of Nango?)"
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "" {
+		mt = "untyped"
+	}
+	if title := htmlTitle(body); title != "" {
+		return fmt.Sprintf("%s response, not Nango's JSON (%q)", mt, title)
+	}
+	return mt + " response, not Nango's JSON (from a proxy or load balancer in front of Nango?)"
+}
+
+func htmlTitle(body []byte) string {
+	lower := bytes.ToLower(body)
+	i := bytes.Index(lower, []byte("<title>"))
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len("<title>"):]
+	j := bytes.Index(bytes.ToLower(rest), []byte("</title>"))
+	if j < 0 || j > 200 {
+		return ""
+	}
+	return strings.TrimSpace(string(rest[:j]))
+}
+
+func requestID(h http.Header) string {
+	for _, k := range [...]string{"X-Request-Id", "X-Amzn-Requestid", "Cf-Ray", "X-Cloud-Trace-Context"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+func looksLikeJSONObject(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) > 1 && b[0] == '{'
+}
+
+// invalidArgument is a client-side refusal; it matches ErrInvalidArgument.
+func invalidArgument(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, args...)...)
+}
+
+// UnexpectedResponseError is a response the SDK could not use: a success
+// without a JSON body, malformed JSON, or a body over the size cap. It matches
+// ErrUnexpectedResponse and keeps the status.
+type UnexpectedResponseError struct {
+	Operation  string
+	StatusCode int
+	Reason     string
+	Err        error
+}
+
+func (e *UnexpectedResponseError) Error() string {
+	s := fmt.Sprintf("nango: %s: %d %s: %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode), e.Reason)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *UnexpectedResponseError) Is(target error) bool { return target == ErrUnexpectedResponse }
+func (e *UnexpectedResponseError) Unwrap() error        { return e.Err }

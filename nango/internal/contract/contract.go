@@ -1,0 +1,159 @@
+// Package contract checks HTTP exchanges against the SDK's openapi.yaml with
+// kin-openapi. The SDK's tests, the fake server (nangotest) and `nango serve`
+// share it, so that all of them hold the spec, the generated code and the
+// wrapper to the same contract.
+package contract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	sdk "github.com/nango-go/sdk"
+)
+
+// Validator validates requests and responses against openapi.yaml.
+type Validator struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+var (
+	loadOnce sync.Once
+	shared   *Validator
+	loadErr  error
+)
+
+// Load returns the validator of the embedded openapi.yaml, built once.
+func Load() (*Validator, error) {
+	loadOnce.Do(func() { shared, loadErr = New(sdk.OpenAPI()) })
+	return shared, loadErr
+}
+
+// New builds a validator from an OpenAPI document (tests use it to prove
+// that a broken copy of the spec is caught).
+func New(spec []byte) (*Validator, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("contract: load spec: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("contract: invalid spec: %w", err)
+	}
+	// The document names Nango's hosts; exchanges here happen on loopback
+	// servers with any address, so route on the path alone.
+	doc.Servers = nil
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("contract: router: %w", err)
+	}
+	return &Validator{doc: doc, router: router}, nil
+}
+
+// Doc returns the parsed document.
+func (v *Validator) Doc() *openapi3.T { return v.doc }
+
+func init() {
+	// Proxies answer with HTML; the spec describes such bodies as strings.
+	openapi3filter.RegisterBodyDecoder("text/html", func(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+		b, err := io.ReadAll(body)
+		return string(b), err
+	})
+}
+
+func options() *openapi3filter.Options {
+	return &openapi3filter.Options{
+		MultiError:            true,
+		IncludeResponseStatus: true,
+		// The fake and the captures check keys themselves; here it is enough
+		// that the request carries one the way the security scheme says.
+		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+			h := in.RequestValidationInput.Request.Header.Get("Authorization")
+			if in.SecurityScheme != nil && in.SecurityScheme.Scheme == "bearer" && strings.HasPrefix(h, "Bearer ") {
+				return nil
+			}
+			return errors.New("no bearer token")
+		},
+	}
+}
+
+// Exchange is one request and its response.
+type Exchange struct {
+	Request     *http.Request
+	RequestBody []byte
+	Status      int
+	Header      http.Header
+	Body        []byte
+}
+
+// findRoute routes req and unescapes its path parameters: the router works on
+// the escaped path (so that an id holding "/" stays one segment) and hands
+// the values over still escaped.
+func (v *Validator) findRoute(req *http.Request) (*routers.Route, map[string]string, error) {
+	route, params, err := v.router.FindRoute(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("contract: %s %s: no route: %w", req.Method, req.URL.EscapedPath(), err)
+	}
+	for k, val := range params {
+		u, err := url.PathUnescape(val)
+		if err != nil {
+			return nil, nil, fmt.Errorf("contract: path parameter %s: %w", k, err)
+		}
+		params[k] = u
+	}
+	return route, params, nil
+}
+
+// ValidateRequest checks a request: route, path and query parameters, body
+// and, unless skipAuth, the bearer scheme.
+func (v *Validator) ValidateRequest(req *http.Request, body []byte, skipAuth bool) (*openapi3filter.RequestValidationInput, error) {
+	route, params, err := v.findRoute(req)
+	if err != nil {
+		return nil, err
+	}
+	r2 := req.Clone(req.Context())
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	opts := options()
+	if skipAuth {
+		opts.AuthenticationFunc = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
+	}
+	in := &openapi3filter.RequestValidationInput{Request: r2, PathParams: params, Route: route, Options: opts}
+	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
+		return in, fmt.Errorf("contract: request %s %s: %w", req.Method, req.URL.EscapedPath(), err)
+	}
+	return in, nil
+}
+
+// ValidateResponse checks a response against the operation of req: the
+// status must be listed, and the headers and body must match.
+func (v *Validator) ValidateResponse(req *http.Request, status int, header http.Header, body []byte) error {
+	route, params, err := v.findRoute(req)
+	if err != nil {
+		return err
+	}
+	opts := options()
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
+	out := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in,
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                opts,
+	}
+	if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
+		return fmt.Errorf("contract: response %d to %s %s: %w", status, req.Method, req.URL.EscapedPath(), err)
+	}
+	return nil
+}

@@ -1,0 +1,214 @@
+package nango
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Option configures a Client; pass options to New.
+type Option func(*Client) error
+
+// WithHost sets the base URL of the Nango server. The default is Nango Cloud,
+// https://api.nango.dev. A path prefix ("https://example.com/nango") is kept.
+// Plain http:// is accepted for loopback hosts only, unless WithInsecureHTTP is
+// also given.
+func WithHost(baseURL string) Option {
+	return func(c *Client) error { c.rawHost = baseURL; return nil }
+}
+
+// WithHTTPClient sets the HTTP client used for every request. The SDK copies
+// it and wraps its redirect policy so that the secret key never follows a
+// redirect to another host; the client passed in is not modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return invalidArgument("WithHTTPClient: nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent appends s to the User-Agent header ("nango-go/<version> s").
+func WithUserAgent(s string) Option {
+	return func(c *Client) error {
+		for _, r := range s {
+			if r < 0x20 || r == 0x7f {
+				return invalidArgument("WithUserAgent: control character in %q", s)
+			}
+		}
+		c.userAgentSuffix = s
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed read is retried (default 2;
+// 0 disables retries). See the package documentation for what is retried.
+func WithMaxRetries(n int) Option {
+	return func(c *Client) error {
+		if n < 0 {
+			return invalidArgument("WithMaxRetries: negative count %d", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithBackoff sets the exponential backoff between retries: the ceiling
+// starts at base and doubles up to max; each wait is drawn uniformly below it
+// (full jitter). Defaults: 250ms and 4s.
+func WithBackoff(base, max time.Duration) Option {
+	return func(c *Client) error {
+		if base < 0 || max < base {
+			return invalidArgument("WithBackoff: need 0 <= base <= max, got %s and %s", base, max)
+		}
+		c.backoffBase, c.backoffMax = base, max
+		return nil
+	}
+}
+
+// WithMaxRetryAfter caps how long the client waits when Nango answers 429 or
+// 503 with Retry-After (default 30s). A longer Retry-After, or one that would
+// overrun the context's deadline, returns the *APIError at once with
+// RetryAfter set.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return invalidArgument("WithMaxRetryAfter: negative duration %s", d)
+		}
+		c.maxRetryAfter = d
+		return nil
+	}
+}
+
+// WithTimeout sets the time limit of one attempt when the caller's context
+// has no deadline (default 10s). With a deadline on the context, the context
+// rules.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return invalidArgument("WithTimeout: need a positive duration, got %s", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows a plain http:// host that is not a loopback address,
+// for self-hosted servers inside a trusted network. Without it New refuses
+// such a host: the secret key would cross the network in clear text.
+func WithInsecureHTTP() Option {
+	return func(c *Client) error { c.insecureHTTP = true; return nil }
+}
+
+// WithBasicAuth sends the secret key as HTTP Basic credentials (the key as
+// user name, no password) instead of a bearer token, for self-hosted servers
+// from before July 2023.
+func WithBasicAuth() Option {
+	return func(c *Client) error { c.basicAuth = true; return nil }
+}
+
+// WithLegacyPaths uses the /connection routes instead of /connections, for
+// servers from before mid-2025 (today's servers answer both).
+func WithLegacyPaths() Option {
+	return func(c *Client) error { c.legacyPaths = true; return nil }
+}
+
+// WithLogger logs each attempt (method, route template, status, duration,
+// retry) at debug level. Secrets, tokens, ids and bodies are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error { c.logger = l; return nil }
+}
+
+// WithCoalescing turns the merging of identical in-flight reads on or off
+// (on by default). When on, concurrent calls with the same arguments and
+// options share one request; nothing is kept once it completes, so the next
+// call asks the server again.
+func WithCoalescing(on bool) Option {
+	return func(c *Client) error { c.coalesce = on; return nil }
+}
+
+// WithMaxResponseBytes caps the size of a response body (default 4 MiB for a
+// connection, 32 MiB for a list page). A larger body is an error that matches
+// ErrUnexpectedResponse; it is never read whole into memory.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return invalidArgument("WithMaxResponseBytes: need a positive size, got %d", n)
+		}
+		c.maxBody, c.maxListBody = n, n
+		return nil
+	}
+}
+
+// GetOption modifies one read of a connection or token.
+type GetOption func(*getParams)
+
+type getParams struct {
+	forceRefresh        bool
+	refreshToken        bool
+	refreshGitHubAppJWT bool
+}
+
+// ForceRefresh asks Nango to refresh the OAuth token even if it has not
+// expired yet.
+func ForceRefresh() GetOption { return func(p *getParams) { p.forceRefresh = true } }
+
+// IncludeRefreshToken asks Nango to include the refresh token, which it strips
+// from the credentials otherwise.
+func IncludeRefreshToken() GetOption { return func(p *getParams) { p.refreshToken = true } }
+
+// RefreshGitHubAppJWT asks Nango to refresh the JWT of a GitHub App
+// connection too. Today's routes only: it is an error with WithLegacyPaths.
+func RefreshGitHubAppJWT() GetOption {
+	return func(p *getParams) { p.refreshGitHubAppJWT = true }
+}
+
+// ListOption filters or pages ListConnections.
+type ListOption func(*listParams)
+
+type listParams struct {
+	connectionID, search, endUserID, endUserOrgID string
+	integrationIDs                                []string
+	tags                                          map[string]string
+	limit, page                                   int
+	hasLimit, hasPage                             bool
+}
+
+// WithConnectionID lists only the connections with exactly this id.
+func WithConnectionID(id string) ListOption {
+	return func(p *listParams) { p.connectionID = id }
+}
+
+// WithSearch lists only the connections whose id contains s.
+func WithSearch(s string) ListOption { return func(p *listParams) { p.search = s } }
+
+// WithEndUserID lists only the connections of this end user.
+func WithEndUserID(id string) ListOption { return func(p *listParams) { p.endUserID = id } }
+
+// WithEndUserOrganizationID lists only the connections of this organization.
+func WithEndUserOrganizationID(id string) ListOption {
+	return func(p *listParams) { p.endUserOrgID = id }
+}
+
+// WithIntegrations lists only the connections of these provider config keys.
+func WithIntegrations(providerConfigKeys ...string) ListOption {
+	return func(p *listParams) { p.integrationIDs = append(p.integrationIDs, providerConfigKeys...) }
+}
+
+// WithTag lists only the connections that carry this tag; repeat for more.
+func WithTag(key, value string) ListOption {
+	return func(p *listParams) {
+		if p.tags == nil {
+			p.tags = map[string]string{}
+		}
+		p.tags[key] = value
+	}
+}
+
+// WithLimit sets the page size (1 to 2000; the server's default otherwise).
+func WithLimit(n int) ListOption { return func(p *listParams) { p.limit, p.hasLimit = n, true } }
+
+// WithPage selects a page, counting from 0.
+func WithPage(n int) ListOption { return func(p *listParams) { p.page, p.hasPage = n, true } }
