@@ -34,14 +34,13 @@ const (
 // Client talks to one Nango environment with one secret key. It is safe for
 // concurrent use; create one and share it.
 type Client struct {
-	secretKey string // only in authValue; never printed
-	rawHost   string
+	secret  *secret // out of line, so that no fmt verb reaches the key
+	rawHost string
 	server    string // base URL with a trailing slash, for gen's builders
 	host      string // host[:port] the key may be sent to
 
 	httpClient      *http.Client
 	userAgentSuffix string
-	authValue       []string // header values built once, shared by requests
 	userAgent       []string
 	accept          []string
 
@@ -74,7 +73,7 @@ func New(secretKey string, opts ...Option) (*Client, error) {
 		return nil, invalidArgument("secret key contains a control character")
 	}
 	c := &Client{
-		secretKey:     secretKey,
+		secret:        &secret{key: secretKey},
 		rawHost:       DefaultHost,
 		maxRetries:    defaultMaxRetries,
 		backoffBase:   defaultBackoffBase,
@@ -97,9 +96,9 @@ func New(secretKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	if c.basicAuth {
-		c.authValue = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(secretKey+":"))}
+		c.secret.authValue = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(secretKey+":"))}
 	} else {
-		c.authValue = []string{"Bearer " + secretKey}
+		c.secret.authValue = []string{"Bearer " + secretKey}
 	}
 	ua := "nango-go/" + Version
 	if c.userAgentSuffix != "" {
@@ -188,7 +187,7 @@ func (c *Client) String() string {
 	if c == nil {
 		return "nango.Client(nil)"
 	}
-	return fmt.Sprintf("nango.Client{host: %s, key: %s}", c.server, redactKey(c.secretKey))
+	return fmt.Sprintf("nango.Client{host: %s, key: %s}", c.server, c.secret)
 }
 
 // Format applies to every verb (%v, %+v, %#v, %s): the key stays hidden.
@@ -197,13 +196,24 @@ func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 // LogValue keeps the key out of slog output.
 func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// redactKey shows only enough of a key to tell two apart.
-func redactKey(k string) string {
-	if len(k) < 12 {
+// secret holds the key and the header built from it. It prints as a
+// redacted marker under every verb, so that even a struct dump of a Client
+// (through reflection-based printers) shows no key.
+type secret struct {
+	key       string
+	authValue []string // built once, shared by all requests
+}
+
+// String shows only enough of the key to tell two apart.
+func (s *secret) String() string {
+	if s == nil || len(s.key) < 12 {
 		return "[redacted]"
 	}
-	return "[redacted]…" + k[len(k)-4:]
+	return "[redacted]…" + s.key[len(s.key)-4:]
 }
+
+func (s *secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+func (s *secret) LogValue() slog.Value      { return slog.StringValue(s.String()) }
 
 // call describes one API operation for the funnel.
 type call struct {
@@ -311,7 +321,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call, req *http.Request) ([]
 		defer cancel()
 	}
 	req = req.WithContext(ctx)
-	req.Header["Authorization"] = c.authValue
+	req.Header["Authorization"] = c.secret.authValue
 	req.Header["User-Agent"] = c.userAgent
 	req.Header["Accept"] = c.accept
 

@@ -3,6 +3,7 @@ package nango
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -301,4 +302,20 @@ func optString(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// LogValue keeps the credentials out of slog output (the JSON handler would
+// otherwise use MarshalJSON, which writes them).
+func (c Connection) LogValue() slog.Value {
+	var kind CredentialsType
+	if c.Credentials != nil {
+		kind = c.Credentials.CredentialsType()
+	}
+	return slog.GroupValue(
+		slog.Int64("id", c.ID),
+		slog.String("connection_id", c.ConnectionID),
+		slog.String("provider_config_key", c.ProviderConfigKey),
+		slog.String("provider", c.Provider),
+		slog.String("credentials", redactedString(kind)),
+	)
 }
