@@ -36,8 +36,8 @@ const (
 type Client struct {
 	secret  *secret // out of line, so that no fmt verb reaches the key
 	rawHost string
-	server    string // base URL with a trailing slash, for gen's builders
-	host      string // host[:port] the key may be sent to
+	server  string // base URL with a trailing slash, for gen's builders
+	host    string // host[:port] the key may be sent to
 
 	httpClient      *http.Client
 	userAgentSuffix string
@@ -213,7 +213,7 @@ func (s *secret) String() string {
 }
 
 func (s *secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
-func (s *secret) LogValue() slog.Value      { return slog.StringValue(s.String()) }
+func (s *secret) LogValue() slog.Value       { return slog.StringValue(s.String()) }
 
 // call describes one API operation for the funnel.
 type call struct {
