@@ -154,3 +154,10 @@ func malformed(op, what string, err error) error {
 }
 
 func errMissing(field string) error { return fmt.Errorf("no %q field", field) }
+
+// MarshalJSON writes the token as the Node SDK's getToken returns it for
+// kinds other than OAuth 2: the credentials object, with its "type". It is
+// explicit output (the CLI's), unlike fmt and slog, which redact.
+func (t Token) MarshalJSON() ([]byte, error) {
+	return marshalCredentials(t.Credentials)
+}

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	sdk "github.com/nango-go/sdk"
 	"github.com/getkin/kin-openapi/openapi3"
+	sdk "github.com/nango-go/sdk"
 	"github.com/nango-go/sdk/nango/internal/contract"
 )
 

@@ -44,7 +44,9 @@ func TestReplayCaptures(t *testing.T) {
 	})
 
 	var tick atomic.Int64
-	clock := func() time.Time { return time.Date(2026, 11, 28, 14, 44, 0, 0, time.UTC).Add(time.Duration(tick.Add(1)) * time.Millisecond) }
+	clock := func() time.Time {
+		return time.Date(2026, 11, 28, 14, 44, 0, 0, time.UTC).Add(time.Duration(tick.Add(1)) * time.Millisecond)
+	}
 	srv := Start(t, AllowInvalidRequests(), WithClock(clock))
 	srv.AddEnvironment(otherEnvKey)
 	for _, i := range [][3]string{{"github", "github", "OAUTH2"}, {"twitter", "twitter", "OAUTH1"}, {"sendgrid", "sendgrid", "API_KEY"}, {"github dev", "github", "OAUTH2"}} {

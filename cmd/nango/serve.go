@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/nango-go/sdk/nango/nangotest"
+)
+
+// serve runs the fake Nango until ctx is cancelled (Ctrl-C).
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "", stdout)
+	addr := fs.String("addr", "127.0.0.1:3003", "address to listen on")
+	key := fs.String("secret-key", nangotest.DefaultSecretKey, "secret key to accept (a UUID v4)")
+	data := fs.String("data", "", "JSON file: an array of connections as GET /connections/{id} returns them (default: demo connections)")
+	noValidate := fs.Bool("no-validate", false, "skip the checks against openapi.yaml (for load tests)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageError{"serve takes no arguments"}
+	}
+	logger := log.New(stderr, "nango serve: ", log.LstdFlags)
+	opts := []nangotest.Option{
+		nangotest.WithSecretKey(*key),
+		nangotest.OnViolation(func(err error) { logger.Printf("contract violation: %v", err) }),
+	}
+	if *noValidate {
+		opts = append(opts, nangotest.WithoutValidation())
+	}
+	fake, err := nangotest.NewFake(opts...)
+	if err != nil {
+		return err
+	}
+	if *data != "" {
+		if err := fake.Seed(*data); err != nil {
+			return err
+		}
+	} else {
+		fake.SeedDemo()
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "fake Nango listening on http://%s\nsecret key: %s\nconnections: %d\n", ln.Addr(), *key, fake.Len())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		fmt.Fprintln(stdout, "stopped")
+		return nil
+	}
+}
