@@ -1,0 +1,90 @@
+// Package nango is a Go client for Nango (https://nango.dev), the platform
+// that stores and refreshes your end users' API credentials.
+//
+// # Getting a token
+//
+// Create one client per environment and share it; it is safe for concurrent
+// use:
+//
+//	client, err := nango.New(os.Getenv("NANGO_SECRET_KEY"))               // Nango Cloud
+//	client, err := nango.New(key, nango.WithHost("http://localhost:3003")) // self-hosted
+//
+// Then, before each call to the provider's API, ask for the token:
+//
+//	tok, err := client.GetToken(ctx, "github", "user-1")
+//	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+//
+// Nango refreshes an expired OAuth token before it answers, so every call goes
+// to the server: the SDK never caches a token. Token has AccessToken for
+// OAuth 2, OAuthToken and OAuthTokenSecret for OAuth 1, and the full typed
+// credentials of every kind in Token.Credentials (*APIKeyCredentials,
+// *BasicCredentials, …; switch on the type).
+//
+// The other helpers:
+//
+//	conn, err := client.GetConnection(ctx, "github", "user-1")       // *Connection, credentials typed
+//	raw, err := client.GetRawTokenResponse(ctx, "github", "user-1")  // json.RawMessage, byte for byte
+//	conns, err := client.ListConnections(ctx, nango.WithIntegrations("github"))
+//	for c, err := range client.AllConnections(ctx) { ... }           // every page, lazily
+//
+// and the writes: DeleteConnection, PatchConnection, SetMetadata,
+// UpdateMetadata, GetMetadata and ImportConnection.
+//
+// # Errors
+//
+// An answer outside 2xx is an *APIError with the status, Nango's error code
+// and message, the request id and Retry-After when sent. It is built from
+// both of Nango's error bodies, and from the HTML or empty bodies of proxies.
+// Common cases have sentinels for errors.Is:
+//
+//	switch {
+//	case errors.Is(err, nango.ErrNotFound):           // no such connection
+//	case errors.Is(err, nango.ErrInvalidCredentials): // refresh failed: the user must reconnect
+//	case errors.Is(err, nango.ErrUnauthorized):       // bad secret key
+//	}
+//
+// Arguments are checked before any request: an empty, over-long or dot-segment
+// id is an error matching ErrInvalidArgument. A 2xx that is not the expected
+// JSON matches ErrUnexpectedResponse and keeps its status.
+//
+// # Reliability
+//
+// Reads (GET) are retried, by default twice, after a transport error or a
+// 408, 429, 500, 502, 503 or 504, with exponential backoff and full jitter;
+// Retry-After is honoured up to WithMaxRetryAfter (30s), and a Retry-After
+// that would overrun the context's deadline returns the 429 at once. 400,
+// 401, 403, 404, 415, 424 and invalid_credentials are never retried. Writes
+// are retried only when the connection was never established.
+//
+// Each attempt has a 10s limit when the context has no deadline
+// (WithTimeout). Bodies are read through a cap (4 MiB for a connection,
+// 32 MiB for a list page; WithMaxResponseBytes), error bodies through 64 KiB,
+// of which 4 KiB are kept on the APIError.
+//
+// Identical reads in flight at the same time (same key, id and options) share
+// one request; nothing is kept once it completes (WithCoalescing(false) turns
+// this off). A caller that gives up does not cancel the others.
+//
+// # Security
+//
+// The secret key and tokens are never printed: Client, Token, every
+// credentials type, Connection and APIError redact them under every fmt verb
+// and in log/slog. The key is sent only to the configured host: a redirect
+// to another host loses the Authorization header. Plain http:// is refused
+// for hosts that are not loopback unless WithInsecureHTTP is given.
+//
+// # Older servers
+//
+// WithLegacyPaths uses the /connection routes of servers from before mid-2025;
+// WithBasicAuth sends the key as HTTP Basic, for servers from before July
+// 2023. Connections and lists in the 2023 shapes decode too.
+//
+// # Testing your code
+//
+// Package nangotest is a fake Nango for tests, checked against the same
+// OpenAPI document as this package:
+//
+//	srv := nangotest.Start(t)
+//	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_test"))
+//	client, _ := nango.New(srv.SecretKey, nango.WithHost(srv.URL))
+package nango
