@@ -131,7 +131,9 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, &out, &errOut, func(string) string { return "" }) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, &out, &errOut, func(string) string { return "" })
+	}()
 	// The server prints its address once it listens; poll the buffer.
 	var addr string
 	for i := 0; i < 200 && addr == ""; i++ {
