@@ -59,6 +59,9 @@ type Client struct {
 	logger       *slog.Logger
 
 	flight singleflight.Group
+	// sleep waits between attempts; tests replace it to see the waits
+	// without spending them.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New returns a client for the environment that secretKey belongs to. The key
@@ -83,6 +86,7 @@ func New(secretKey string, opts ...Option) (*Client, error) {
 		maxBody:       defaultMaxBody,
 		maxListBody:   defaultMaxListBody,
 		coalesce:      true,
+		sleep:         sleep,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -273,7 +277,7 @@ func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 		if c.logger != nil {
 			c.logger.DebugContext(ctx, "nango: retrying", "op", cl.op, "attempt", attempt+1, "wait", wait, "error", err)
 		}
-		if serr := sleep(ctx, wait); serr != nil {
+		if serr := c.sleep(ctx, wait); serr != nil {
 			return nil, errors.Join(serr, err)
 		}
 	}

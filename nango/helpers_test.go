@@ -1,6 +1,8 @@
 package nango
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -90,4 +92,19 @@ func respond(status int, contentType, body string) http.HandlerFunc {
 
 func jsonBody(status int, body string) http.HandlerFunc {
 	return respond(status, "application/json; charset=utf-8", body)
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func newTestLogger(w io.Writer, mu *sync.Mutex) *slog.Logger {
+	return slog.New(slog.NewTextHandler(lockedWriter{mu, w}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
