@@ -204,13 +204,19 @@ func (c *Client) GetConnection(ctx context.Context, providerConfigKey, connectio
 	if err != nil {
 		return nil, err
 	}
+	return decodeConnection(cl.op, body)
+}
+
+// decodeConnection reads the body of GET /connections/{id} or POST
+// /connections.
+func decodeConnection(op string, body []byte) (*Connection, error) {
 	var w wireConnection
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, malformed(cl.op, "connection", err)
+		return nil, malformed(op, "connection", err)
 	}
 	conn, err := w.connection()
 	if err != nil {
-		return nil, malformed(cl.op, "connection", err)
+		return nil, malformed(op, "connection", err)
 	}
 	return conn, nil
 }
@@ -232,14 +238,19 @@ func (c *Client) ListConnections(ctx context.Context, opts ...ListOption) ([]Con
 	if err != nil {
 		return nil, err
 	}
+	return decodeList(cl.op, body)
+}
+
+// decodeList reads the body of GET /connections.
+func decodeList(op string, body []byte) ([]ConnectionSummary, error) {
 	var w struct {
 		Connections *[]wireSummary `json:"connections"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, malformed(cl.op, "connection list", err)
+		return nil, malformed(op, "connection list", err)
 	}
 	if w.Connections == nil {
-		return nil, malformed(cl.op, "connection list", errMissing("connections"))
+		return nil, malformed(op, "connection list", errMissing("connections"))
 	}
 	out := make([]ConnectionSummary, len(*w.Connections))
 	for i := range *w.Connections {

@@ -67,20 +67,22 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		return min(time.Duration(min(secs, maxRetryAfterSecs))*time.Second, maxRetryAfterHeader), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		// A date far ahead would overflow a Duration: clamp it like the
+		// seconds form.
+		return min(max(t.Sub(now), 0), maxRetryAfterHeader), true
 	}
 	return 0, false
 }
+
+// maxRetryAfterHeader bounds what a Retry-After header can say; the client
+// waits at most WithMaxRetryAfter anyway.
+const (
+	maxRetryAfterHeader = 24 * time.Hour
+	maxRetryAfterSecs   = int64(maxRetryAfterHeader / time.Second)
+)
 
 // sleep waits for d or until ctx is done, whichever is first.
 func sleep(ctx context.Context, d time.Duration) error {

@@ -182,13 +182,5 @@ func (c *Client) ImportConnection(ctx context.Context, in Import) (*Connection, 
 	if err != nil {
 		return nil, err
 	}
-	var w wireConnection
-	if err := json.Unmarshal(out, &w); err != nil {
-		return nil, malformed(cl.op, "connection", err)
-	}
-	conn, err := w.connection()
-	if err != nil {
-		return nil, malformed(cl.op, "connection", err)
-	}
-	return conn, nil
+	return decodeConnection(cl.op, out)
 }

@@ -1,0 +1,157 @@
+package nango
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nango-go/sdk/nango/internal/contract"
+	"github.com/nango-go/sdk/nango/nangotest"
+)
+
+// seedCaptures adds every captured response body to a fuzz corpus.
+func seedCaptures(f *testing.F, add func(c contract.Capture)) {
+	caps, err := contract.LoadCaptures("testdata/real-nango")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range caps {
+		add(c)
+	}
+}
+
+func FuzzAPIError(f *testing.F) {
+	seedCaptures(f, func(c contract.Capture) {
+		if c.Status >= 400 {
+			f.Add(c.Status, c.RespHdr.Get("Content-Type"), c.Resp)
+		}
+	})
+	f.Add(502, "text/html", []byte("<html><title>502</title>"))
+	f.Add(500, "application/json", []byte(`{"error":"msg","type":"code","payload":{}}`))
+	f.Fuzz(func(t *testing.T, status int, ctype string, body []byte) {
+		h := http.Header{"Content-Type": {ctype}, "Retry-After": {"3"}}
+		e := newAPIError("GET /x", status, h, body)
+		if e.StatusCode != status || len(e.Body) > maxErrorBodyKept || e.RetryAfter != 3*time.Second {
+			t.Fatalf("%+v", e)
+		}
+		_ = e.Error()
+		_ = e.GoString()
+		for _, s := range []error{ErrNotFound, ErrUnauthorized, ErrInvalidCredentials} {
+			_ = errors.Is(e, s)
+		}
+	})
+}
+
+func FuzzDecodeCredentials(f *testing.F) {
+	for _, s := range []string{`{}`, `null`, `{"type":"OAUTH2","access_token":"a","raw":{"x":1}}`, `{"type":"OAUTH1","oauth_token":"t","oauth_token_secret":"s"}`,
+		`{"type":"API_KEY","apiKey":"k"}`, `{"type":"NEW","x":[1]}`, `{"type":"JWT","token":"j","k":{}}`, `{"type":"OAUTH2","expires_at":"garbage"}`, `{"type":"BILL","expires_at":12}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		creds, err := decodeCredentials(b)
+		if err != nil || creds == nil {
+			return
+		}
+		out, err := marshalCredentials(creds)
+		if err != nil {
+			t.Fatalf("marshal %T: %v", creds, err)
+		}
+		again, err := decodeCredentials(out)
+		if err != nil || again == nil || again.CredentialsType() != creds.CredentialsType() {
+			t.Fatalf("round trip of %s: %s → %v, %v", b, out, again, err)
+		}
+	})
+}
+
+func FuzzDecodeConnection(f *testing.F) {
+	seedCaptures(f, func(c contract.Capture) {
+		if c.Status/100 == 2 {
+			f.Add(c.Resp)
+		}
+	})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		conn, err := decodeConnection("GET /x", b)
+		if err != nil {
+			if !errors.Is(err, ErrUnexpectedResponse) {
+				t.Fatalf("error %v does not match ErrUnexpectedResponse", err)
+			}
+			return
+		}
+		if _, err := tokenOf("GET /x", conn.Credentials); err != nil && !errors.Is(err, ErrNoCredentials) && !errors.Is(err, ErrUnexpectedResponse) {
+			t.Fatalf("token: %v", err)
+		}
+	})
+}
+
+func FuzzDecodeList(f *testing.F) {
+	seedCaptures(f, func(c contract.Capture) {
+		if strings.Contains(string(c.Resp), `"connections"`) {
+			f.Add(c.Resp)
+		}
+	})
+	f.Add([]byte(`{"connections":[{"id":1,"connection_id":"u","provider":"gh-dev","created":"2023-03-01T00:00:00Z"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		list, err := decodeList("GET /x", b)
+		if err != nil && !errors.Is(err, ErrUnexpectedResponse) {
+			t.Fatal(err)
+		}
+		_ = list
+	})
+}
+
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"0", "1", "120", "-5", "Wed, 21 Oct 2015 07:28:00 GMT", "", "1.5", "99999999999999999999"} {
+		f.Add(s)
+	}
+	now := time.Now()
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := parseRetryAfter(s, now)
+		if d < 0 || d > 24*time.Hour || !ok && d != 0 {
+			t.Fatalf("parseRetryAfter(%q) = %v, %v", s, d, ok)
+		}
+	})
+}
+
+// FuzzIDRoundTrip sends ids through the SDK to the fake: each is refused
+// before sending, refused by the server as Nango would, or arrives intact.
+func FuzzIDRoundTrip(f *testing.F) {
+	for _, s := range []string{"u1", "a/b", "a b", "user@example.com", "a?b#c", "100%", "%2F", "..", ".", "a/../b", "ünï", "a+b", "", "[x]|{y}"} {
+		f.Add(s)
+	}
+	srv := nangotest.Start(f, nangotest.WithoutValidation())
+	srv.AddIntegration("github", "github", "OAUTH2")
+	c, err := New(srv.SecretKey, WithHost(srv.URL), WithMaxRetries(0))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if err := srv.Put(nangotest.OAuth2("github", id, "tok")); err != nil {
+			return // the fake cannot hold it (an empty id)
+		}
+		defer srv.Remove("github", id)
+		srv.Reset()
+		tok, err := c.GetToken(context.Background(), "github", id)
+		var apiErr *APIError
+		switch {
+		case errors.Is(err, ErrInvalidArgument):
+			if id != "" && id != "." && id != ".." && utf8.ValidString(id) && utf8.RuneCountInString(id) <= 255 && !strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+				t.Fatalf("%q refused: %v", id, err)
+			}
+		case errors.As(err, &apiErr):
+			if apiErr.Code != "invalid_uri_params" {
+				t.Fatalf("%q: %v", id, err)
+			}
+		case err != nil:
+			t.Fatalf("%q: %v", id, err)
+		default:
+			reqs := srv.Requests()
+			if tok.AccessToken != "tok" || len(reqs) != 1 || reqs[0].Path != "/connections/"+id {
+				t.Fatalf("%q: token %q, server saw %+v", id, tok.AccessToken, reqs)
+			}
+		}
+	})
+}
