@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // Version is this SDK's version, sent in the User-Agent header.
@@ -58,7 +56,7 @@ type Client struct {
 	coalesce     bool
 	logger       *slog.Logger
 
-	flight singleflight.Group
+	flights flightGroup
 	// sleep waits between attempts; tests replace it to see the waits
 	// without spending them.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -182,7 +180,8 @@ func defaultTransport() *http.Transport {
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 128
 	t.IdleConnTimeout = 90 * time.Second
-	t.ResponseHeaderTimeout = 30 * time.Second
+	// No ResponseHeaderTimeout: it would start a second timer per request,
+	// and the per-attempt context deadline already bounds the wait.
 	return t
 }
 
@@ -221,8 +220,11 @@ func (s *secret) LogValue() slog.Value       { return slog.StringValue(s.String(
 
 // call describes one API operation for the funnel.
 type call struct {
-	op      string // "GET /connections/{connectionId}": names the route, never the ids
-	method  string
+	op     string // "GET /connections/{connectionId}": names the route, never the ids
+	method string
+	// url, when set, is the whole URL of a read, built without a parse; it
+	// is also the key under which identical reads are merged.
+	url     string
 	build   func(server string) (*http.Request, error)
 	maxBody int64
 	// idempotent calls are retried on any retryable failure; others only
@@ -298,33 +300,33 @@ func (c *Client) canRetry(cl *call, err error) bool {
 // coalescing is on. Each caller keeps its own context: one that gives up does
 // not cancel the shared request.
 func (c *Client) attempt(ctx context.Context, cl *call) ([]byte, error) {
-	req, err := cl.build(c.server)
-	if err != nil {
-		return nil, invalidArgument("%s: %v", cl.op, err)
+	if c.coalesce && cl.url != "" && cl.method == http.MethodGet {
+		return c.flights.do(ctx, cl.url, func(ctx context.Context) ([]byte, error) { return c.roundTrip(ctx, cl) })
 	}
-	if !c.coalesce || !cl.idempotent {
-		return c.roundTrip(ctx, cl, req)
-	}
-	key := req.Method + " " + req.URL.String()
-	ch := c.flight.DoChan(key, func() (any, error) {
-		return c.roundTrip(context.WithoutCancel(ctx), cl, req)
-	})
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case r := <-ch:
-		body, _ := r.Val.([]byte)
-		return body, r.Err
-	}
+	return c.roundTrip(ctx, cl)
 }
 
-func (c *Client) roundTrip(ctx context.Context, cl *call, req *http.Request) ([]byte, error) {
+func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error) {
+	if cl.url != "" {
+		return http.NewRequestWithContext(ctx, cl.method, cl.url, nil)
+	}
+	req, err := cl.build(c.server)
+	if err != nil {
+		return nil, err
+	}
+	return req.WithContext(ctx), nil
+}
+
+func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	req = req.WithContext(ctx)
+	req, err := c.newRequest(ctx, cl)
+	if err != nil {
+		return nil, invalidArgument("%s: %v", cl.op, err)
+	}
 	req.Header["Authorization"] = c.secret.authValue
 	req.Header["User-Agent"] = c.userAgent
 	req.Header["Accept"] = c.accept

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -81,13 +82,17 @@ type wireConnection struct {
 	CreatedAt          flexTime          `json:"created_at"`
 	UpdatedAt          flexTime          `json:"updated_at"`
 	LastFetchedAt      flexTime          `json:"last_fetched_at"`
-	Credentials        json.RawMessage   `json:"credentials"`
+	Credentials        *wireCredentials  `json:"credentials"`
 }
 
-func (w *wireConnection) connection() (*Connection, error) {
-	creds, err := decodeCredentials(w.Credentials)
-	if err != nil {
-		return nil, err
+// connection builds the Connection; body is the JSON it was decoded from.
+func (w *wireConnection) connection(body []byte) (*Connection, error) {
+	var creds Credentials
+	if w.Credentials != nil {
+		var err error
+		if creds, err = w.Credentials.typed(func() json.RawMessage { return credentialsObject(body) }); err != nil {
+			return nil, err
+		}
 	}
 	c := &Connection{
 		ID: w.ID, ConnectionID: w.ConnectionID, ProviderConfigKey: w.ProviderConfigKey,
@@ -160,27 +165,42 @@ func (c *Client) connectionCall(providerConfigKey, connectionID string, opts []G
 			o(&p)
 		}
 	}
-	cl := &call{method: http.MethodGet, maxBody: c.maxBody, idempotent: true}
+	if c.legacyPaths && p.refreshGitHubAppJWT {
+		return nil, invalidArgument("RefreshGitHubAppJWT needs today's /connections routes, not WithLegacyPaths")
+	}
+	cl := &call{method: http.MethodGet, maxBody: c.maxBody, idempotent: true, op: opGetConnection}
+	route := "connections/"
 	if c.legacyPaths {
-		if p.refreshGitHubAppJWT {
-			return nil, invalidArgument("RefreshGitHubAppJWT needs today's /connections routes, not WithLegacyPaths")
-		}
-		params := &gen.GetConnectionLegacyParams{ProviderConfigKey: providerConfigKey,
-			ForceRefresh: optTrue(p.forceRefresh), RefreshToken: optTrue(p.refreshToken)}
-		cl.op = opGetConnectionLegacy
-		cl.build = func(server string) (*http.Request, error) {
-			return gen.NewGetConnectionLegacyRequest(server, connectionID, params)
-		}
-		return cl, nil
+		cl.op, route = opGetConnectionLegacy, "connection/"
 	}
-	params := &gen.GetConnectionParams{ProviderConfigKey: providerConfigKey,
-		ForceRefresh: optTrue(p.forceRefresh), RefreshToken: optTrue(p.refreshToken),
-		RefreshGithubAppJwtToken: optTrue(p.refreshGitHubAppJWT)}
-	cl.op = opGetConnection
-	cl.build = func(server string) (*http.Request, error) {
-		return gen.NewGetConnectionRequest(server, connectionID, params)
-	}
+	cl.url = c.connectionURL(route, providerConfigKey, connectionID, &p)
 	return cl, nil
+}
+
+// connectionURL builds the URL of a connection read by concatenation: it is
+// on every token read, and it equals what gen's NewGetConnectionRequest
+// builds (a test holds the two together): path segment escaped with
+// url.PathEscape, query values with url.QueryEscape, in the spec's order.
+func (c *Client) connectionURL(route, providerConfigKey, connectionID string, p *getParams) string {
+	var b strings.Builder
+	id := url.PathEscape(connectionID)
+	key := url.QueryEscape(providerConfigKey)
+	b.Grow(len(c.server) + len(route) + len(id) + len("?provider_config_key=") + len(key) + 80)
+	b.WriteString(c.server)
+	b.WriteString(route)
+	b.WriteString(id)
+	b.WriteString("?provider_config_key=")
+	b.WriteString(key)
+	if p.forceRefresh {
+		b.WriteString("&force_refresh=true")
+	}
+	if p.refreshToken {
+		b.WriteString("&refresh_token=true")
+	}
+	if p.refreshGitHubAppJWT {
+		b.WriteString("&refresh_github_app_jwt_token=true")
+	}
+	return b.String()
 }
 
 // optTrue sends a boolean flag only when it is set: the server's defaults are
@@ -214,7 +234,7 @@ func decodeConnection(op string, body []byte) (*Connection, error) {
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, malformed(op, "connection", err)
 	}
-	conn, err := w.connection()
+	conn, err := w.connection(body)
 	if err != nil {
 		return nil, malformed(op, "connection", err)
 	}

@@ -272,8 +272,25 @@ func decodeCredentials(b json.RawMessage) (Credentials, error) {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
 	}
+	return w.typed(func() json.RawMessage { return bytes.Clone(b) })
+}
+
+// credentialsObject extracts the credentials object of a connection body,
+// for the kinds that keep it whole (JWT, unknown kinds): a second pass that
+// the common kinds never pay for.
+func credentialsObject(body []byte) json.RawMessage {
+	var w struct {
+		Credentials json.RawMessage `json:"credentials"`
+	}
+	_ = json.Unmarshal(body, &w)
+	return w.Credentials
+}
+
+// typed picks the fields that belong to the kind. object returns the whole
+// credentials object, called only for the kinds that keep it.
+func (w *wireCredentials) typed(object func() json.RawMessage) (Credentials, error) {
 	if w.Type == nil {
-		if isEmptyObject(b) {
+		if w.empty() {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("credentials: object without a \"type\"")
@@ -294,7 +311,7 @@ func decodeCredentials(b json.RawMessage) (Credentials, error) {
 	case TypeApp:
 		return &AppCredentials{AccessToken: w.AccessToken, ExpiresAt: exp, JWTToken: w.JWTToken, Raw: raw}, nil
 	case TypeJWT:
-		return &JWTCredentials{Token: w.Token, ExpiresAt: exp, Object: bytes.Clone(b)}, nil
+		return &JWTCredentials{Token: w.Token, ExpiresAt: exp, Object: object()}, nil
 	case TypeTBA:
 		return &TBACredentials{TokenID: w.TokenID, TokenSecret: w.TokenSecret, ConfigOverride: w.ConfigOverride}, nil
 	case TypeTwoStep:
@@ -310,8 +327,22 @@ func decodeCredentials(b json.RawMessage) (Credentials, error) {
 	case TypeCustom:
 		return &CustomCredentials{Raw: raw}, nil
 	default:
-		return &UnknownCredentials{Type: t, Object: bytes.Clone(b)}, nil
+		return &UnknownCredentials{Type: t, Object: object()}, nil
 	}
+}
+
+// empty reports whether no field of any kind was set: the {} Nango sends for
+// a connection without credentials.
+func (w *wireCredentials) empty() bool {
+	strs := [...]string{w.AccessToken, w.RefreshToken, w.OAuthToken, w.OAuthSecret, w.Token, w.ClientID, w.ClientSecret,
+		w.APIKey, w.Username, w.Password, w.JWTToken, w.TokenID, w.TokenSecret, w.OrganizationID, w.DevKey, w.SessionID,
+		w.UserID, w.RoleARN, w.Region, w.Service, w.AccessKeyID, w.SecretAccessKey, w.SessionToken}
+	for _, s := range strs {
+		if s != "" {
+			return false
+		}
+	}
+	return len(w.Raw) == 0 && w.ConfigOverride == nil && w.ExpiresAt.t.IsZero()
 }
 
 func isEmptyObject(b []byte) bool {

@@ -253,6 +253,11 @@ func requestID(h http.Header) string {
 }
 
 func isJSON(contentType string) bool {
+	// The common answer, "application/json; charset=utf-8", without the
+	// allocations of a full media-type parse.
+	if rest, ok := strings.CutPrefix(contentType, "application/json"); ok && (rest == "" || rest[0] == ';' || rest[0] == ' ') {
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return false

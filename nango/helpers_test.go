@@ -3,6 +3,7 @@ package nango
 import (
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -108,3 +109,5 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 func newTestLogger(w io.Writer, mu *sync.Mutex) *slog.Logger {
 	return slog.New(slog.NewTextHandler(lockedWriter{mu, w}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+type net_Conn = net.Conn

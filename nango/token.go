@@ -59,17 +59,20 @@ func (c *Client) GetToken(ctx context.Context, providerConfigKey, connectionID s
 	if err != nil {
 		return Token{}, err
 	}
-	// Only the credentials are needed: decoding the rest of the connection
-	// would cost allocations on the hottest call of the SDK.
+	// Only the credentials are needed, decoded in the same pass that reads
+	// the body: the rest of the connection would cost allocations on the
+	// hottest call of the SDK.
 	var w struct {
-		Credentials json.RawMessage `json:"credentials"`
+		Credentials *wireCredentials `json:"credentials"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
 		return Token{}, malformed(cl.op, "connection", err)
 	}
-	creds, err := decodeCredentials(w.Credentials)
-	if err != nil {
-		return Token{}, malformed(cl.op, "connection", err)
+	var creds Credentials
+	if w.Credentials != nil {
+		if creds, err = w.Credentials.typed(func() json.RawMessage { return credentialsObject(body) }); err != nil {
+			return Token{}, malformed(cl.op, "connection", err)
+		}
 	}
 	return tokenOf(cl.op, creds)
 }

@@ -130,11 +130,7 @@ func TestGetTokenKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var back wireConnection
-			if err := json.Unmarshal(b, &back); err != nil {
-				t.Fatal(err)
-			}
-			again, err := back.connection()
+			again, err := decodeConnection("x", b)
 			if err != nil || fmt.Sprintf("%T", again.Credentials) != fmt.Sprintf("%T", conn.Credentials) {
 				t.Errorf("round trip: %T, %v (%s)", again.Credentials, err, b)
 			}

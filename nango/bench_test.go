@@ -1,0 +1,180 @@
+package nango
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The benchmarks run the SDK and a minimal hand-written client (net/http +
+// encoding/json, the floor any Go client can reach) against the same
+// loopback server, which answers a fixed, real-shaped connection.
+
+var benchBody = []byte(`{"id":1,"connection_id":"user@example.com","provider_config_key":"github","provider":"github","errors":[],"end_user":null,"tags":{},"metadata":{},"connection_config":{},"webhook_url_override":null,"created_at":"2026-11-28T14:44:40.550+00:00","updated_at":"2026-11-28T14:44:40.550+00:00","last_fetched_at":"2026-11-28T14:44:50.866+00:00","credentials":{"type":"OAUTH2","access_token":"fake-gh-access-token-email","expires_at":"2030-01-01T00:00:00.000Z","raw":{"type":"OAUTH2","access_token":"fake-gh-access-token-email"}}}`)
+
+var benchList = []byte(`{"connections":[` + strings_Repeat(`{"id":7,"connection_id":"with-refresh-token","provider_config_key":"github","provider":"github","errors":[],"end_user":null,"tags":{"env":"test"},"metadata":{"n":1,"team":"core"},"created":"2026-11-28T14:44:44.696+00:00"}`, ",", 20) + `]}`)
+
+func strings_Repeat(s, sep string, n int) string {
+	out := s
+	for i := 1; i < n; i++ {
+		out += sep + s
+	}
+	return out
+}
+
+func benchServer(b *testing.B) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if r.URL.Path == "/connections" {
+			_, _ = w.Write(benchList)
+			return
+		}
+		_, _ = w.Write(benchBody)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+// minimalClient is what a developer would write by hand for GetToken.
+type minimalClient struct {
+	hc   *http.Client
+	base string
+	auth string
+}
+
+func newMinimal(base string) *minimalClient {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 128
+	return &minimalClient{hc: &http.Client{Transport: t, Timeout: 10 * time.Second}, base: base, auth: "Bearer " + testKey}
+}
+
+func (m *minimalClient) getToken(ctx context.Context, key, id string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.base+"/connections/"+url.PathEscape(id)+"?provider_config_key="+url.QueryEscape(key), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", m.auth)
+	resp, err := m.hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("status %d", resp.StatusCode)
+	}
+	var out struct {
+		Credentials struct {
+			Type        string `json:"type"`
+			AccessToken string `json:"access_token"`
+		} `json:"credentials"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return "", err
+	}
+	return out.Credentials.AccessToken, nil
+}
+
+// runConcurrent runs fn b.N times over conc goroutines; each goroutine has
+// its own connection id, so that coalescing does not merge their requests.
+func runConcurrent(b *testing.B, conc int, fn func(worker int) error) {
+	b.ReportAllocs()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, conc)
+	b.ResetTimer()
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				if err := fn(w); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+}
+
+var benchIDs = func() []string {
+	out := make([]string, 64)
+	for i := range out {
+		out[i] = fmt.Sprintf("user-%d@example.com", i)
+	}
+	return out
+}()
+
+func BenchmarkGetToken(b *testing.B) {
+	for _, conc := range []int{1, 16} {
+		b.Run(fmt.Sprintf("minimal/c%d", conc), func(b *testing.B) {
+			m := newMinimal(benchServer(b).URL)
+			runConcurrent(b, conc, func(w int) error {
+				_, err := m.getToken(context.Background(), "github", benchIDs[w])
+				return err
+			})
+		})
+		for _, coalesce := range []bool{true, false} {
+			b.Run(fmt.Sprintf("sdk/coalesce=%t/c%d", coalesce, conc), func(b *testing.B) {
+				c, err := New(testKey, WithHost(benchServer(b).URL), WithCoalescing(coalesce))
+				if err != nil {
+					b.Fatal(err)
+				}
+				runConcurrent(b, conc, func(w int) error {
+					_, err := c.GetToken(context.Background(), "github", benchIDs[w])
+					return err
+				})
+			})
+		}
+	}
+}
+
+func BenchmarkHelpers(b *testing.B) {
+	c, err := New(testKey, WithHost(benchServer(b).URL))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("GetConnection", func(b *testing.B) {
+		runConcurrent(b, 1, func(int) error { _, err := c.GetConnection(ctx, "github", "u1"); return err })
+	})
+	b.Run("GetRawTokenResponse", func(b *testing.B) {
+		runConcurrent(b, 1, func(int) error { _, err := c.GetRawTokenResponse(ctx, "github", "u1"); return err })
+	})
+	b.Run("ListConnections", func(b *testing.B) {
+		runConcurrent(b, 1, func(int) error { _, err := c.ListConnections(ctx); return err })
+	})
+}
+
+// BenchmarkDecode isolates the decoding from the network.
+func BenchmarkDecode(b *testing.B) {
+	b.Run("token", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var w struct {
+				Credentials *wireCredentials `json:"credentials"`
+			}
+			_ = json.Unmarshal(benchBody, &w)
+			creds, _ := w.Credentials.typed(nil)
+			_, _ = tokenOf("x", creds)
+		}
+	})
+	b.Run("connection", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = decodeConnection("x", benchBody)
+		}
+	})
+}

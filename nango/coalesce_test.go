@@ -1,0 +1,168 @@
+package nango
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// slowServer answers every read after a pause, long enough for concurrent
+// callers to pile up on one request.
+func slowServer(t *testing.T, pause time.Duration) (*Client, *atomic.Int32) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := hits.Add(1)
+		select {
+		case <-time.After(pause):
+		case <-r.Context().Done():
+			return
+		}
+		jsonBody(200, connectionJSON(`{"type":"OAUTH2","access_token":"t`+string(rune('0'+n%10))+`"}`))(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(testKey, WithHost(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &hits
+}
+
+func TestCoalesceIdenticalReads(t *testing.T) {
+	c, hits := slowServer(t, 300*time.Millisecond)
+	var wg sync.WaitGroup
+	tokens := make([]string, 64)
+	for i := range tokens {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			tok, err := c.GetToken(context.Background(), "github", "u1")
+			if err != nil {
+				t.Error(err)
+			}
+			tokens[i] = tok.AccessToken
+		}(i)
+	}
+	wg.Wait()
+	if n := hits.Load(); n < 1 || n > 2 {
+		t.Errorf("64 identical reads sent %d requests, want at most 2", n)
+	}
+	// Nothing is kept: the next read asks again.
+	before := hits.Load()
+	if _, err := c.GetToken(context.Background(), "github", "u1"); err != nil || hits.Load() != before+1 {
+		t.Errorf("a read after the shared one was not sent: %v", err)
+	}
+}
+
+func TestCoalesceKeepsOptionsApart(t *testing.T) {
+	c, hits := slowServer(t, 200*time.Millisecond)
+	var wg sync.WaitGroup
+	for i := 0; i < 32; i++ {
+		for _, opts := range [][]GetOption{nil, {ForceRefresh()}} {
+			wg.Add(1)
+			go func(opts []GetOption) {
+				defer wg.Done()
+				if _, err := c.GetToken(context.Background(), "github", "u1", opts...); err != nil {
+					t.Error(err)
+				}
+			}(opts)
+		}
+	}
+	wg.Wait()
+	if n := hits.Load(); n < 2 || n > 4 {
+		t.Errorf("%d requests; a force-refresh read must never join a plain one", n)
+	}
+}
+
+func TestCoalesceCancelledCallerDoesNotCancelOthers(t *testing.T) {
+	c, hits := slowServer(t, 300*time.Millisecond)
+	leaderCtx, cancelLeader := context.WithCancel(context.Background())
+	followerCtx, cancelFollower := context.WithCancel(context.Background())
+	results := make(chan error, 3)
+	leader := make(chan error, 1)
+	go func() { _, err := c.GetToken(leaderCtx, "github", "u1"); leader <- err }()
+	for hits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	go func() { _, err := c.GetToken(followerCtx, "github", "u1"); results <- err }()
+	staying := make(chan error, 1)
+	go func() { _, err := c.GetToken(context.Background(), "github", "u1"); staying <- err }()
+	time.Sleep(50 * time.Millisecond)
+	cancelFollower()
+	cancelLeader()
+	if err := <-staying; err != nil {
+		t.Fatalf("a caller that stayed got %v after others cancelled", err)
+	}
+	if err := <-results; !errors.Is(err, context.Canceled) {
+		t.Errorf("the cancelled follower got %v", err)
+	}
+	// The leader runs the shared request in its own goroutine: while others
+	// wait on it, it returns when the request ends, with its result.
+	if err := <-leader; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("the cancelled leader got %v", err)
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("%d requests, want 1 shared", n)
+	}
+}
+
+func TestCoalesceLoneCancelStopsRequest(t *testing.T) {
+	c, _ := slowServer(t, 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetToken(ctx, "github", "u1")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("the lone caller's deadline did not stop the request")
+	}
+}
+
+// TestSocketsStayFlat: 16 busy callers reuse a handful of connections with
+// the default transport; net/http's stock settings (2 idle per host) open
+// new ones all the time.
+func TestSocketsStayFlat(t *testing.T) {
+	count := func(hc *http.Client) int32 {
+		var opened atomic.Int32
+		srv := httptest.NewUnstartedServer(jsonBody(200, connectionJSON(`{"type":"OAUTH2","access_token":"t"}`)))
+		srv.Config.ConnState = func(_ net_Conn, s http.ConnState) {
+			if s == http.StateNew {
+				opened.Add(1)
+			}
+		}
+		srv.Start()
+		defer srv.Close()
+		opts := []Option{WithHost(srv.URL), WithCoalescing(false)}
+		if hc != nil {
+			opts = append(opts, WithHTTPClient(hc))
+		}
+		c, _ := New(testKey, opts...)
+		var wg sync.WaitGroup
+		for w := 0; w < 16; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 100; i++ {
+					if _, err := c.GetToken(context.Background(), "github", "u1"); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return opened.Load()
+	}
+	ours := count(nil)
+	stock := count(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})
+	t.Logf("connections opened for 1600 reads by 16 callers: default transport %d, net/http stock %d", ours, stock)
+	if ours > 16 {
+		t.Errorf("the default transport opened %d connections for 16 callers", ours)
+	}
+}
