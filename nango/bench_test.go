@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/nango-go/sdk/cmd/nango-bench/benchkit"
 )
 
 // The benchmarks run the SDK and a minimal hand-written client (net/http +
@@ -42,45 +42,6 @@ func benchServer(b *testing.B) *httptest.Server {
 	return srv
 }
 
-// minimalClient is what a developer would write by hand for GetToken.
-type minimalClient struct {
-	hc   *http.Client
-	base string
-	auth string
-}
-
-func newMinimal(base string) *minimalClient {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 128
-	return &minimalClient{hc: &http.Client{Transport: t, Timeout: 10 * time.Second}, base: base, auth: "Bearer " + testKey}
-}
-
-func (m *minimalClient) getToken(ctx context.Context, key, id string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.base+"/connections/"+url.PathEscape(id)+"?provider_config_key="+url.QueryEscape(key), nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Authorization", m.auth)
-	resp, err := m.hc.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return "", fmt.Errorf("status %d", resp.StatusCode)
-	}
-	var out struct {
-		Credentials struct {
-			Type        string `json:"type"`
-			AccessToken string `json:"access_token"`
-		} `json:"credentials"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return "", err
-	}
-	return out.Credentials.AccessToken, nil
-}
-
 // runConcurrent runs fn b.N times over conc goroutines; each goroutine has
 // its own connection id, so that coalescing does not merge their requests.
 func runConcurrent(b *testing.B, conc int, fn func(worker int) error) {
@@ -109,20 +70,14 @@ func runConcurrent(b *testing.B, conc int, fn func(worker int) error) {
 	}
 }
 
-var benchIDs = func() []string {
-	out := make([]string, 64)
-	for i := range out {
-		out[i] = fmt.Sprintf("user-%d@example.com", i)
-	}
-	return out
-}()
+var benchIDs = benchkit.IDs(64)
 
 func BenchmarkGetToken(b *testing.B) {
 	for _, conc := range []int{1, 16} {
 		b.Run(fmt.Sprintf("minimal/c%d", conc), func(b *testing.B) {
-			m := newMinimal(benchServer(b).URL)
+			m := benchkit.NewMinimal(benchServer(b).URL, testKey)
 			runConcurrent(b, conc, func(w int) error {
-				_, err := m.getToken(context.Background(), "github", benchIDs[w])
+				_, err := m.GetToken(context.Background(), "github", benchIDs[w])
 				return err
 			})
 		})
