@@ -20,15 +20,25 @@ type Server struct {
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	report := func(err error) { t.Errorf("nangotest: contract violation: %v", err) }
-	f, err := NewFake(append([]Option{OnViolation(report)}, opts...)...)
+	s, err := NewServer(append([]Option{OnViolation(report)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// NewServer runs a fake on a loopback port until Close, outside a test
+// (examples, programs). Violations go to OnViolation (default: stderr).
+func NewServer(opts ...Option) (*Server, error) {
+	f, err := NewFake(opts...)
+	if err != nil {
+		return nil, err
 	}
 	s := &Server{Fake: f, SecretKey: f.SecretKey()}
 	s.srv = httptest.NewServer(f)
 	s.URL = s.srv.URL
-	t.Cleanup(s.Close)
-	return s
+	return s, nil
 }
 
 // Close stops the server; Start's cleanup calls it.

@@ -1,0 +1,210 @@
+package nango
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/nango-go/sdk/nango/internal/contract"
+	"github.com/nango-go/sdk/nango/nangotest"
+)
+
+// validatedFake is a nangotest server and a client whose transport checks
+// every exchange against the spec too: both sides hold the contract.
+func validatedFake(t *testing.T, opts ...Option) (*nangotest.Server, *Client) {
+	t.Helper()
+	srv := nangotest.Start(t)
+	srv.SeedDemo()
+	v, err := contract.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Transport: &contract.Transport{Validator: v, Report: t.Errorf}}
+	c, err := New(srv.SecretKey, append([]Option{WithHost(srv.URL), WithHTTPClient(hc)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func TestWriteEndpoints(t *testing.T) {
+	ctx := context.Background()
+	for _, legacy := range []bool{false, true} {
+		t.Run(map[bool]string{false: "today's routes", true: "legacy routes"}[legacy], func(t *testing.T) {
+			var opts []Option
+			if legacy {
+				opts = append(opts, WithLegacyPaths())
+			}
+			srv, c := validatedFake(t, opts...)
+
+			conn, err := c.ImportConnection(ctx, Import{ProviderConfigKey: "github", ConnectionID: "new/user@x", Credentials: &OAuth2Credentials{AccessToken: "imp", RefreshToken: "r"},
+				Metadata: map[string]any{"a": 1.0}, Tags: map[string]string{"t": "v"}})
+			if err != nil || conn.ConnectionID != "new/user@x" || conn.Metadata["a"] != 1.0 || conn.Tags["t"] != "v" {
+				t.Fatalf("import: %+v %v", conn, err)
+			}
+			if tok, err := c.GetToken(ctx, "github", "new/user@x"); err != nil || tok.AccessToken != "imp" {
+				t.Fatalf("imported token: %v %v", tok, err)
+			}
+			_, err = c.ImportConnection(ctx, Import{ProviderConfigKey: "github", ConnectionID: "x", Credentials: &APIKeyCredentials{APIKey: "k"}})
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.Code != "invalid_body" {
+				t.Errorf("wrong kind: %v", err)
+			}
+			if _, err := c.ImportConnection(ctx, Import{ProviderConfigKey: "nope", ConnectionID: "x", Credentials: &OAuth2Credentials{AccessToken: "t"}}); !errors.Is(err, ErrNotFound) {
+				t.Errorf("unknown integration: %v", err)
+			}
+
+			hook := "https://example.com/hook"
+			if err := c.PatchConnection(ctx, "github", "new/user@x", ConnectionUpdate{Tags: map[string]string{"team": "core"}, WebhookURLOverride: &hook}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := c.GetConnection(ctx, "github", "new/user@x"); got.Tags["team"] != "core" || got.Tags["t"] != "" || got.WebhookURLOverride != hook {
+				t.Errorf("patched: %+v", got)
+			}
+			if err := c.PatchConnection(ctx, "github", "nobody", ConnectionUpdate{Tags: map[string]string{}}); !errors.Is(err, ErrNotFound) {
+				t.Errorf("patch unknown: %v", err)
+			}
+			if err := c.PatchConnection(ctx, "github", "new/user@x", ConnectionUpdate{}); !errors.Is(err, ErrInvalidArgument) {
+				t.Errorf("empty patch: %v", err)
+			}
+
+			if err := c.SetMetadata(ctx, "github", map[string]any{"x": "1"}, "new/user@x", "user-1"); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.UpdateMetadata(ctx, "github", map[string]any{"y": "2"}, "user-1"); err != nil {
+				t.Fatal(err)
+			}
+			md1, _ := c.GetMetadata(ctx, "github", "new/user@x")
+			md2, _ := c.GetMetadata(ctx, "github", "user-1")
+			if len(md1) != 1 || md1["x"] != "1" || len(md2) != 2 || md2["y"] != "2" {
+				t.Errorf("metadata: %v %v", md1, md2)
+			}
+			if err := c.SetMetadata(ctx, "github", map[string]any{}, "nobody"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("metadata of unknown: %v", err)
+			}
+			if err := c.SetMetadata(ctx, "github", nil); !errors.Is(err, ErrInvalidArgument) {
+				t.Errorf("metadata without ids: %v", err)
+			}
+
+			if err := c.DeleteConnection(ctx, "github", "new/user@x"); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.DeleteConnection(ctx, "github", "new/user@x"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("second delete: %v", err)
+			}
+			var paths []string
+			for _, r := range srv.Requests() {
+				if r.Method == http.MethodDelete {
+					paths = append(paths, r.Path)
+				}
+			}
+			want := "/connections/new/user@x"
+			if legacy {
+				want = "/connection/new/user@x"
+			}
+			if len(paths) != 2 || paths[0] != want {
+				t.Errorf("delete paths %v, want %s", paths, want)
+			}
+		})
+	}
+}
+
+func TestAllConnections(t *testing.T) {
+	srv, c := validatedFake(t)
+	for i := 0; i < 7; i++ {
+		srv.MustPut(nangotest.APIKey("sendgrid", "k"+string(rune('a'+i)), "key"))
+	}
+	ctx := context.Background()
+	var ids []string
+	for conn, err := range c.AllConnections(ctx, WithIntegrations("sendgrid"), WithLimit(3)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, conn.ConnectionID)
+	}
+	if len(ids) != 8 { // 7 + the demo's acme-mail
+		t.Errorf("%d connections: %v", len(ids), ids)
+	}
+	pages := 0
+	for _, r := range srv.Requests() {
+		if r.Path == "/connections" {
+			pages++
+		}
+	}
+	if pages != 3 {
+		t.Errorf("%d pages read for 8 items in pages of 3", pages)
+	}
+	// Stopping early reads no further page.
+	srv.Reset()
+	for range c.AllConnections(ctx, WithLimit(2)) {
+		break
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("break after the first item read %d pages", n)
+	}
+	// The first error ends the walk, and is yielded.
+	srv.Reset()
+	srv.FailNext(-1, nangotest.Fault{Status: 401, Body: `{"error":{"code":"unknown_account"}}`})
+	var errs []error
+	for _, err := range c.AllConnections(ctx) {
+		errs = append(errs, err)
+	}
+	if len(errs) != 1 || !errors.Is(errs[0], ErrUnauthorized) {
+		t.Errorf("errors: %v", errs)
+	}
+}
+
+// TestWriteCaptures: the SDK decodes every write a real Nango answered.
+func TestWriteCaptures(t *testing.T) {
+	caps, err := contract.LoadCaptures("testdata/real-nango")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range caps {
+		if c.Method == http.MethodGet {
+			continue
+		}
+		n++
+		t.Run(c.Name, func(t *testing.T) {
+			h := setupRaw(t, replay(c), WithMaxRetries(0))
+			ctx := context.Background()
+			var err error
+			switch {
+			case c.Method == http.MethodPost && strings.HasSuffix(c.URL, "/connections"):
+				var conn *Connection
+				conn, err = h.client.ImportConnection(ctx, Import{ProviderConfigKey: "github", ConnectionID: "x", Credentials: &OAuth2Credentials{AccessToken: "t"}})
+				if err == nil {
+					var want struct {
+						ConnectionID string `json:"connection_id"`
+					}
+					_ = json.Unmarshal(c.Resp, &want)
+					if conn.ConnectionID != want.ConnectionID || conn.CreatedAt.IsZero() || conn.Credentials == nil {
+						t.Errorf("decoded %+v", conn)
+					}
+				}
+			case strings.HasSuffix(c.URL, "/connections/metadata"):
+				err = h.client.SetMetadata(ctx, "github", map[string]any{"a": 1}, "x")
+			case c.Method == http.MethodDelete:
+				err = h.client.DeleteConnection(ctx, "github", "x")
+			case c.Method == http.MethodPatch:
+				err = h.client.PatchConnection(ctx, "github", "x", ConnectionUpdate{Tags: map[string]string{}})
+			default:
+				t.Fatalf("no SDK call for %s %s", c.Method, c.URL)
+			}
+			if c.Status/100 == 2 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			checkAPIError(t, c, err)
+		})
+	}
+	if n < 15 {
+		t.Errorf("only %d write captures", n)
+	}
+}
