@@ -25,7 +25,9 @@ func (e *UnsupportedCredentialsError) Error() string {
 	return fmt.Sprintf("nango: %s credentials cannot serve as %s", e.Type, e.Want)
 }
 
-func (e *UnsupportedCredentialsError) Is(target error) bool { return target == ErrUnsupportedCredentials }
+func (e *UnsupportedCredentialsError) Is(target error) bool {
+	return target == ErrUnsupportedCredentials
+}
 
 // TokenSourceMaxAge caps the Expiry of the tokens TokenSource returns. A
 // wrapper that reuses tokens until they expire (oauth2.ReuseTokenSource,
