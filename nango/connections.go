@@ -216,15 +216,22 @@ func optTrue(b bool) *bool {
 // an expired OAuth token before answering, so the credentials are fresh; do
 // not cache them.
 func (c *Client) GetConnection(ctx context.Context, providerConfigKey, connectionID string, opts ...GetOption) (*Connection, error) {
+	op, body, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
+	if err != nil {
+		return nil, err
+	}
+	return decodeConnection(op, body)
+}
+
+// readConnection sends the read of one connection and returns the route it
+// used and the body; the helpers differ only in what they decode from it.
+func (c *Client) readConnection(ctx context.Context, providerConfigKey, connectionID string, opts []GetOption) (string, []byte, error) {
 	cl, err := c.connectionCall(providerConfigKey, connectionID, opts)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	body, err := c.do(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	return decodeConnection(cl.op, body)
+	return cl.op, body, err
 }
 
 // decodeConnection reads the body of GET /connections/{id} or POST

@@ -65,6 +65,13 @@
 // one request; nothing is kept once it completes (WithCoalescing(false) turns
 // this off). A caller that gives up does not cancel the others.
 //
+// # Fitting in
+//
+// TokenSource and HTTPClient adapt a connection to golang.org/x/oauth2: an
+// *http.Client that sends the connection's current token with every request
+// to the provider. WithLogger logs each attempt to a log/slog logger at
+// debug level, without secrets.
+//
 // # Security
 //
 // The secret key and tokens are never printed: Client, Token, every

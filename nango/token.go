@@ -51,11 +51,7 @@ func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
 // credentials this SDK does not know yet is returned as *UnknownCredentials
 // with Type set, not as an error.
 func (c *Client) GetToken(ctx context.Context, providerConfigKey, connectionID string, opts ...GetOption) (Token, error) {
-	cl, err := c.connectionCall(providerConfigKey, connectionID, opts)
-	if err != nil {
-		return Token{}, err
-	}
-	body, err := c.do(ctx, cl)
+	op, body, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
 	if err != nil {
 		return Token{}, err
 	}
@@ -66,15 +62,15 @@ func (c *Client) GetToken(ctx context.Context, providerConfigKey, connectionID s
 		Credentials *wireCredentials `json:"credentials"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
-		return Token{}, malformed(cl.op, "connection", err)
+		return Token{}, malformed(op, "connection", err)
 	}
 	var creds Credentials
 	if w.Credentials != nil {
 		if creds, err = w.Credentials.typed(func() json.RawMessage { return credentialsObject(body) }); err != nil {
-			return Token{}, malformed(cl.op, "connection", err)
+			return Token{}, malformed(op, "connection", err)
 		}
 	}
-	return tokenOf(cl.op, creds)
+	return tokenOf(op, creds)
 }
 
 func tokenOf(op string, creds Credentials) (Token, error) {
@@ -129,11 +125,7 @@ var ErrNoRawTokenResponse = errors.New("nango: connection has no raw token respo
 // GetRawTokenResponse returns the provider's raw token response (the
 // credentials' "raw" object) byte for byte as Nango sent it.
 func (c *Client) GetRawTokenResponse(ctx context.Context, providerConfigKey, connectionID string, opts ...GetOption) (json.RawMessage, error) {
-	cl, err := c.connectionCall(providerConfigKey, connectionID, opts)
-	if err != nil {
-		return nil, err
-	}
-	body, err := c.do(ctx, cl)
+	op, body, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +135,7 @@ func (c *Client) GetRawTokenResponse(ctx context.Context, providerConfigKey, con
 		} `json:"credentials"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, malformed(cl.op, "connection", err)
+		return nil, malformed(op, "connection", err)
 	}
 	if w.Credentials == nil || len(nonNull(w.Credentials.Raw)) == 0 {
 		return nil, ErrNoRawTokenResponse
