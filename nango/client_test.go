@@ -228,7 +228,8 @@ func TestNoSecretsPrinted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	values := []any{h.client, tok, &tok, tok.Credentials, *tok.Credentials.(*OAuth2Credentials), conn, *conn}
+	apiErr := newAPIError(opGetConnection, 500, http.Header{"Content-Type": {"application/json"}}, []byte(`{"error":{"code":"x","message":"m","payload":{"token":"`+token+`"}}}`))
+	values := []any{h.client, tok, apiErr, error(apiErr), &tok, tok.Credentials, *tok.Credentials.(*OAuth2Credentials), conn, *conn}
 	for _, kind := range []Credentials{&OAuth1Credentials{OAuthToken: token, OAuthTokenSecret: token}, &APIKeyCredentials{APIKey: token},
 		&BasicCredentials{Password: token}, &AWSSigV4Credentials{SecretAccessKey: token}, &UnknownCredentials{Type: "X", Object: []byte(token)},
 		&OAuth2ClientCredentials{ClientSecret: token}, &BillCredentials{DevKey: token}, &TBACredentials{TokenSecret: token},

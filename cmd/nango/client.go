@@ -53,6 +53,18 @@ func (c *commonFlags) client(getenv func(string) string) (*nango.Client, error) 
 	return nango.New(key, opts...)
 }
 
+// parse reads a client command's flags, checks the number of arguments
+// and builds the client.
+func (c *commonFlags) parse(fs *flag.FlagSet, args []string, want int, posArgs string, getenv func(string) string) (*nango.Client, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() != want {
+		return nil, usageError{fmt.Sprintf("want %d arguments (%s), got %d", want, posArgs, fs.NArg())}
+	}
+	return c.client(getenv)
+}
+
 func newFlagSet(name, args string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -94,17 +106,11 @@ func clientCommand(ctx context.Context, cmd string, args []string, stdout io.Wri
 		lf.register(fs)
 		fs.BoolVar(&asJSON, "json", false, "print JSON even on a terminal")
 	}
-	if err := parse(fs, args); err != nil {
-		return err
-	}
 	want := 2
 	if cmd == "list" {
 		want = 0
 	}
-	if fs.NArg() != want {
-		return usageError{fmt.Sprintf("want %d arguments (%s), got %d", want, posArgs, fs.NArg())}
-	}
-	c, err := common.client(getenv)
+	c, err := common.parse(fs, args, want, posArgs, getenv)
 	if err != nil {
 		return err
 	}

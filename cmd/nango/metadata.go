@@ -20,17 +20,11 @@ func metadataCommand(ctx context.Context, args []string, stdout io.Writer, geten
 	}
 	fs := newFlagSet("metadata "+sub, posArgs, stdout)
 	common.register(fs, getenv)
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
 	want := 2
 	if sub != "get" {
 		want = 3
 	}
-	if fs.NArg() != want {
-		return usageError{fmt.Sprintf("want %d arguments (%s), got %d", want, posArgs, fs.NArg())}
-	}
-	c, err := common.client(getenv)
+	c, err := common.parse(fs, args[1:], want, posArgs, getenv)
 	if err != nil {
 		return err
 	}

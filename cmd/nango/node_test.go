@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/nango-go/sdk/nango/nangotest"
 )
@@ -32,7 +34,9 @@ func installNodeSDK(t *testing.T) string {
 		t.Skip(err)
 	}
 	_ = os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"nango-go-node-sdk-check","private":true,"type":"module"}`), 0o644)
-	cmd := exec.Command("npm", "install", "--no-audit", "--no-fund", "--silent", "@nangohq/node@latest")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "npm", "install", "--no-audit", "--no-fund", "--silent", "@nangohq/node@latest")
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Skipf("npm install @nangohq/node failed (no registry?): %v\n%s", err, out)
