@@ -345,11 +345,6 @@ func (w *wireCredentials) empty() bool {
 	return len(w.Raw) == 0 && w.ConfigOverride == nil && w.ExpiresAt.t.IsZero()
 }
 
-func isEmptyObject(b []byte) bool {
-	var m map[string]json.RawMessage
-	return json.Unmarshal(b, &m) == nil && len(m) == 0
-}
-
 // flexTime reads a timestamp without failing the whole response over it:
 // a token is worth more than a well-formed updated_at. Unreadable values and
 // null decode as the zero time.
