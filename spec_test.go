@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"os/exec"
 	"sort"
 	"strings"
 	"testing"
@@ -63,5 +64,19 @@ func TestOpenAPIReturnsACopy(t *testing.T) {
 	a[0] = 'X'
 	if OpenAPI()[0] == 'X' {
 		t.Error("OpenAPI returned the embedded slice itself")
+	}
+}
+
+// TestConsumersDoNotCompileKinOpenAPI: the packages a service imports to
+// read tokens stay lean; only tests and the fake server need the validator.
+func TestConsumersDoNotCompileKinOpenAPI(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./nango", "./gen").CombinedOutput()
+	if err != nil {
+		t.Skipf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.Contains(dep, "kin-openapi") || strings.Contains(dep, "gorilla/mux") || strings.Contains(dep, "yaml") {
+			t.Errorf("nango/ or gen/ compiles %s", dep)
+		}
 	}
 }
