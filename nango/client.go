@@ -207,13 +207,8 @@ type secret struct {
 	authValue []string // built once, shared by all requests
 }
 
-// String shows only enough of the key to tell two apart.
-func (s *secret) String() string {
-	if s == nil || len(s.key) < 12 {
-		return "[redacted]"
-	}
-	return "[redacted]…" + s.key[len(s.key)-4:]
-}
+// String shows nothing of the key.
+func (s *secret) String() string { return "[redacted]" }
 
 func (s *secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
 func (s *secret) LogValue() slog.Value       { return slog.StringValue(s.String()) }

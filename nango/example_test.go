@@ -44,7 +44,7 @@ func ExampleNew() {
 	_, err = nango.New("")
 	fmt.Println(errors.Is(err, nango.ErrInvalidArgument), err)
 	// Output:
-	// nango.Client{host: http://localhost:3003/, key: [redacted]…1e00} <nil>
+	// nango.Client{host: http://localhost:3003/, key: [redacted]} <nil>
 	// true nango: invalid argument: empty secret key
 }
 
