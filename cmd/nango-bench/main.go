@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +37,7 @@ func main() {
 	seconds := flag.Float64("seconds", 3, "length of each measurement")
 	skipNode := flag.Bool("skip-node", false, "do not measure the Node SDK")
 	flag.Parse()
-	if err := run(time.Duration(*seconds*float64(time.Second)), *skipNode); err != nil {
+	if err := run(os.Stdout, time.Duration(*seconds*float64(time.Second)), *skipNode); err != nil {
 		fmt.Fprintln(os.Stderr, "nango-bench:", err)
 		os.Exit(1)
 	}
@@ -50,7 +51,7 @@ type row struct {
 	note   string
 }
 
-func run(d time.Duration, skipNode bool) error {
+func run(w io.Writer, d time.Duration, skipNode bool) error {
 	tmp, err := os.MkdirTemp("", "nango-bench")
 	if err != nil {
 		return err
@@ -62,8 +63,8 @@ func run(d time.Duration, skipNode bool) error {
 		return err
 	}
 	defer stop()
-	fmt.Printf("server: nango serve (own process, validation off) at %s\n", host)
-	fmt.Printf("machine: %s, %d CPUs, %s %s/%s\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(w, "server: nango serve (own process, validation off) at %s\n", host)
+	fmt.Fprintf(w, "machine: %s, %d CPUs, %s %s/%s\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 
 	ids := benchkit.IDs(workers)
 	ctx := context.Background()
@@ -121,26 +122,26 @@ func run(d time.Duration, skipNode bool) error {
 	if !skipNode {
 		nodeRate, err = nodeThroughput(tmp, host, key, d, 16)
 		if err != nil {
-			fmt.Printf("node SDK skipped: %v\n\n", err)
+			fmt.Fprintf(w, "node SDK skipped: %v\n\n", err)
 		} else {
 			rows = append(rows, row{"@nangohq/node getToken", 16, nodeRate, 0, "own process"})
 		}
 	}
 
-	fmt.Printf("%-36s %5s %12s %14s\n", "client", "conc", "calls/s", "allocs/call")
+	fmt.Fprintf(w, "%-36s %5s %12s %14s\n", "client", "conc", "calls/s", "allocs/call")
 	for _, r := range rows {
 		a := "-"
 		if r.allocs > 0 {
 			a = fmt.Sprintf("%.0f", r.allocs)
 		}
-		fmt.Printf("%-36s %5d %12.0f %14s  %s\n", r.name, r.conc, r.rate, a, r.note)
+		fmt.Fprintf(w, "%-36s %5d %12.0f %14s  %s\n", r.name, r.conc, r.rate, a, r.note)
 	}
-	fmt.Println()
-	fmt.Printf("GetToken / minimal, concurrency 1:  %.2f (target >= 0.90)\n", results["sdk/1"]/results["minimal/1"])
-	fmt.Printf("GetToken / minimal, concurrency 16: %.2f (target >= 0.90)\n", results["sdk/16"]/results["minimal/16"])
-	fmt.Printf("allocations / minimal:              %.2f (target <= 2)\n", aSDK/aMin)
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "GetToken / minimal, concurrency 1:  %.2f (target >= 0.90)\n", results["sdk/1"]/results["minimal/1"])
+	fmt.Fprintf(w, "GetToken / minimal, concurrency 16: %.2f (target >= 0.90)\n", results["sdk/16"]/results["minimal/16"])
+	fmt.Fprintf(w, "allocations / minimal:              %.2f (target <= 2)\n", aSDK/aMin)
 	if nodeRate > 0 {
-		fmt.Printf("GetToken / Node SDK, concurrency 16: %.2f (target >= 5)\n", results["sdk/16"]/nodeRate)
+		fmt.Fprintf(w, "GetToken / Node SDK, concurrency 16: %.2f (target >= 5)\n", results["sdk/16"]/nodeRate)
 	}
 	return nil
 }
@@ -149,10 +150,10 @@ func run(d time.Duration, skipNode bool) error {
 // connection per worker.
 func startServer(tmp string) (host, key string, stop func(), err error) {
 	bin := filepath.Join(tmp, "nango")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/nango")
+	build := exec.Command("go", "build", "-o", bin, "github.com/nango-go/sdk/cmd/nango")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
-		return "", "", nil, fmt.Errorf("go build ./cmd/nango (run from the repository root): %w", err)
+		return "", "", nil, fmt.Errorf("go build cmd/nango (run inside the repository): %w", err)
 	}
 	var conns []any
 	for _, id := range benchkit.IDs(workers) {
