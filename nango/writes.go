@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 
 	"github.com/nango-go/sdk/gen"
@@ -18,6 +19,8 @@ const (
 	opPatchConnection        = "PATCH /connections/{connectionId}"
 	opSetMetadata            = "POST /connections/metadata"
 	opUpdateMetadata         = "PATCH /connections/metadata"
+	opSetMetadataLegacy      = "POST /connection/metadata"
+	opUpdateMetadataLegacy   = "PATCH /connection/metadata"
 	opImportConnection       = "POST /connections"
 	jsonContentType          = "application/json"
 )
@@ -56,7 +59,7 @@ type ConnectionUpdate struct {
 }
 
 // PatchConnection updates a connection's tags or webhook URL override. It
-// uses today's route, also under WithLegacyPaths (older servers have none).
+// uses today's route, also under WithLegacyPaths: there is no older one.
 func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connectionID string, update ConnectionUpdate) error {
 	if err := checkKeyAndID(providerConfigKey, connectionID); err != nil {
 		return err
@@ -112,16 +115,20 @@ func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey st
 	if err != nil {
 		return invalidArgument("metadata: %v", err)
 	}
-	cl := &call{method: method, op: opSetMetadata, maxBody: c.maxBody,
-		build: func(server string) (*http.Request, error) {
-			return gen.NewSetMetadataRequestWithBody(server, jsonContentType, bytes.NewReader(body))
-		}}
-	if method == http.MethodPatch {
-		cl.op = opUpdateMetadata
-		cl.build = func(server string) (*http.Request, error) {
-			return gen.NewUpdateMetadataRequestWithBody(server, jsonContentType, bytes.NewReader(body))
-		}
+	type builder func(server, contentType string, body io.Reader) (*http.Request, error)
+	op, build := opSetMetadata, builder(gen.NewSetMetadataRequestWithBody)
+	switch {
+	case method == http.MethodPost && c.legacyPaths:
+		op, build = opSetMetadataLegacy, gen.NewSetMetadataLegacyRequestWithBody
+	case method == http.MethodPatch && c.legacyPaths:
+		op, build = opUpdateMetadataLegacy, gen.NewUpdateMetadataLegacyRequestWithBody
+	case method == http.MethodPatch:
+		op, build = opUpdateMetadata, gen.NewUpdateMetadataRequestWithBody
 	}
+	cl := &call{method: method, op: op, maxBody: c.maxBody,
+		build: func(server string) (*http.Request, error) {
+			return build(server, jsonContentType, bytes.NewReader(body))
+		}}
 	_, err = c.do(ctx, cl)
 	return err
 }

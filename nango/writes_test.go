@@ -95,18 +95,24 @@ func TestWriteEndpoints(t *testing.T) {
 			if err := c.DeleteConnection(ctx, "github", "new/user@x"); !errors.Is(err, ErrNotFound) {
 				t.Errorf("second delete: %v", err)
 			}
-			var paths []string
+			var deletes, metadata []string
 			for _, r := range srv.Requests() {
-				if r.Method == http.MethodDelete {
-					paths = append(paths, r.Path)
+				switch {
+				case r.Method == http.MethodDelete:
+					deletes = append(deletes, r.Path)
+				case strings.HasSuffix(r.Path, "/metadata"):
+					metadata = append(metadata, r.Method+" "+r.Path)
 				}
 			}
-			want := "/connections/new/user@x"
+			prefix := "/connections"
 			if legacy {
-				want = "/connection/new/user@x"
+				prefix = "/connection"
 			}
-			if len(paths) != 2 || paths[0] != want {
-				t.Errorf("delete paths %v, want %s", paths, want)
+			if len(deletes) != 2 || deletes[0] != prefix+"/new/user@x" {
+				t.Errorf("delete paths %v, want %s/new/user@x", deletes, prefix)
+			}
+			if len(metadata) != 3 || metadata[0] != "POST "+prefix+"/metadata" || metadata[1] != "PATCH "+prefix+"/metadata" {
+				t.Errorf("metadata calls %v", metadata)
 			}
 		})
 	}

@@ -155,7 +155,7 @@ func knownRoute(r *http.Request) bool {
 		return r.Method == http.MethodGet || r.Method == http.MethodPost
 	case p == "/connection":
 		return r.Method == http.MethodGet
-	case p == "/connections/metadata" && (r.Method == http.MethodPost || r.Method == http.MethodPatch):
+	case (p == "/connections/metadata" || p == "/connection/metadata") && (r.Method == http.MethodPost || r.Method == http.MethodPatch):
 		return true
 	}
 	if _, ok := pathID(p); ok {
@@ -210,7 +210,7 @@ func (f *Fake) serveAuthorized(w http.ResponseWriter, r *http.Request, body []by
 		f.importConnection(w, body)
 	case p == "/connections" || p == "/connection":
 		f.list(w, r.URL.Query())
-	case p == "/connections/metadata":
+	case p == "/connections/metadata" || p == "/connection/metadata":
 		f.metadata(w, r.Method, body)
 	default:
 		seg, _ := pathID(p)
