@@ -51,6 +51,7 @@ type Fake struct {
 	refreshes    map[connKey]int
 	clock        func() time.Time
 	validator    *contract.Validator
+	refresher    Refresher
 	// envs are other environments of the same account: their keys are
 	// valid, and they see none of this environment's data.
 	envs map[string]*Fake
@@ -89,6 +90,17 @@ func OnViolation(fn func(error)) Option { return func(f *Fake) { f.report = fn }
 
 // WithClock sets the fake's clock, for stable timestamps.
 func WithClock(now func() time.Time) Option { return func(f *Fake) { f.clock = now } }
+
+// Refresher plays the provider's token endpoint when the fake refreshes an
+// OAUTH2 connection, as Nango does on a read with force_refresh or after the
+// token's expires_at. It gets the current credentials and returns the new
+// ones (access_token, expires_at, …); an error makes the read fail as
+// Nango's does, with 400 invalid_credentials.
+type Refresher func(providerConfigKey, connectionID string, current map[string]any) (map[string]any, error)
+
+// WithRefresher makes the fake refresh OAUTH2 tokens through fn. Without
+// it, reads never change a token (force_refresh is only counted).
+func WithRefresher(fn Refresher) Option { return func(f *Fake) { f.refresher = fn } }
 
 // WithValidator replaces the validator built from the embedded openapi.yaml;
 // tests of the contract tests use it with a deliberately broken spec.

@@ -333,14 +333,18 @@ func contains(list []string, s string) bool {
 }
 
 func (f *Fake) get(w http.ResponseWriter, q getQuery, id string) {
+	k := connKey{q.key, id}
+	if !f.refreshIfDue(w, k, q.forceRefresh) {
+		return
+	}
 	f.mu.Lock()
 	_, known := f.integrations[q.key]
-	s := f.conns[connKey{q.key, id}]
+	s := f.conns[k]
 	var body []byte
 	if s != nil {
 		s.obj["last_fetched_at"] = formatTime(f.clock(), false)
 		if q.forceRefresh {
-			f.refreshes[connKey{q.key, id}]++
+			f.refreshes[k]++
 		}
 		// One encoding of a shallow copy, under the lock that guards the
 		// stored maps: reads are what load tests hammer.
@@ -366,6 +370,68 @@ func (f *Fake) get(w http.ResponseWriter, q getQuery, id string) {
 		w.WriteHeader(200)
 		_, _ = w.Write(body)
 	}
+}
+
+// refreshIfDue plays Nango's refresh of an OAUTH2 token before a read: when
+// the read forces it or the token has expired, and a Refresher is set. A
+// refresher's error is Nango's 400 invalid_credentials, with the connection
+// (credentials emptied) in the payload. It reports whether the read goes on.
+func (f *Fake) refreshIfDue(w http.ResponseWriter, k connKey, force bool) bool {
+	f.mu.Lock()
+	s := f.conns[k]
+	fn := f.refresher
+	if s == nil || fn == nil {
+		f.mu.Unlock()
+		return true
+	}
+	creds, _ := s.obj["credentials"].(map[string]any)
+	if kind, _ := creds["type"].(string); kind != "OAUTH2" {
+		f.mu.Unlock()
+		return true
+	}
+	expired := false
+	if exp, ok := creds["expires_at"].(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, exp); err == nil && !t.After(f.clock()) {
+			expired = true
+		}
+	}
+	if !force && !expired {
+		f.mu.Unlock()
+		return true
+	}
+	current := maps.Clone(creds)
+	f.mu.Unlock()
+
+	// The refresher is the test's code: call it without the lock, so that
+	// it may use the fake.
+	fresh, err := fn(k.key, k.id, current)
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s = f.conns[k]
+	if s == nil {
+		return true // removed meanwhile: the read answers 404
+	}
+	if err != nil {
+		logID := fmt.Sprintf("%d_refresh", f.clock().UnixMilli())
+		s.obj["errors"] = []any{map[string]any{"type": "auth", "log_id": logID}}
+		conn := maps.Clone(s.obj)
+		conn["credentials"] = map[string]any{}
+		writeJSON(w, 400, map[string]any{"error": map[string]any{
+			"code":    "invalid_credentials",
+			"message": "The external API returned an error when trying to refresh the access token. Please try again later.",
+			"payload": map[string]any{"connection": conn},
+		}})
+		return false
+	}
+	fresh["type"] = "OAUTH2"
+	if _, ok := fresh["raw"]; !ok {
+		fresh["raw"] = maps.Clone(fresh)
+	}
+	s.obj["credentials"] = fresh
+	s.obj["errors"] = []any{}
+	s.obj["updated_at"] = formatTime(f.clock(), false)
+	return true
 }
 
 func (f *Fake) delete(w http.ResponseWriter, q getQuery, id string) {
