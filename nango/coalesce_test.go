@@ -33,7 +33,7 @@ func slowServer(t *testing.T, pause time.Duration) (*Client, *atomic.Int32) {
 }
 
 func TestCoalesceIdenticalReads(t *testing.T) {
-	c, hits := slowServer(t, 300*time.Millisecond)
+	c, hits := slowServer(t, time.Second)
 	var wg sync.WaitGroup
 	tokens := make([]string, 64)
 	for i := range tokens {
@@ -59,7 +59,7 @@ func TestCoalesceIdenticalReads(t *testing.T) {
 }
 
 func TestCoalesceKeepsOptionsApart(t *testing.T) {
-	c, hits := slowServer(t, 200*time.Millisecond)
+	c, hits := slowServer(t, time.Second)
 	var wg sync.WaitGroup
 	for i := 0; i < 32; i++ {
 		for _, opts := range [][]GetOption{nil, {ForceRefresh()}} {
@@ -79,7 +79,7 @@ func TestCoalesceKeepsOptionsApart(t *testing.T) {
 }
 
 func TestCoalesceCancelledCallerDoesNotCancelOthers(t *testing.T) {
-	c, hits := slowServer(t, 300*time.Millisecond)
+	c, hits := slowServer(t, 2*time.Second)
 	leaderCtx, cancelLeader := context.WithCancel(context.Background())
 	followerCtx, cancelFollower := context.WithCancel(context.Background())
 	results := make(chan error, 3)
@@ -91,7 +91,7 @@ func TestCoalesceCancelledCallerDoesNotCancelOthers(t *testing.T) {
 	go func() { _, err := c.GetToken(followerCtx, "github", "u1"); results <- err }()
 	staying := make(chan error, 1)
 	go func() { _, err := c.GetToken(context.Background(), "github", "u1"); staying <- err }()
-	time.Sleep(50 * time.Millisecond)
+	waitForWaiters(t, c, 3)
 	cancelFollower()
 	cancelLeader()
 	if err := <-staying; err != nil {
@@ -167,4 +167,23 @@ func TestSocketsStayFlat(t *testing.T) {
 	if ours > 32 {
 		t.Errorf("the default transport opened %d connections for 16 callers", ours)
 	}
+}
+
+// waitForWaiters blocks until n callers share the one read in flight.
+func waitForWaiters(t *testing.T, c *Client, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c.flights.mu.Lock()
+		got := 0
+		for _, f := range c.flights.m {
+			got = f.waiters
+		}
+		c.flights.mu.Unlock()
+		if got == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("%d callers never joined the shared read", n)
 }

@@ -136,7 +136,7 @@ func TestServe(t *testing.T) {
 	}()
 	// The server prints its address once it listens; poll the buffer.
 	var addr string
-	for i := 0; i < 200 && addr == ""; i++ {
+	for i := 0; i < 1000 && addr == ""; i++ {
 		if s := out.String(); strings.Contains(s, "secret key") {
 			addr = strings.Fields(strings.SplitN(s, "\n", 2)[0])[4]
 		} else {
