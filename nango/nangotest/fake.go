@@ -102,9 +102,9 @@ type Refresher func(providerConfigKey, connectionID string, current map[string]a
 // it, reads never change a token (force_refresh is only counted).
 func WithRefresher(fn Refresher) Option { return func(f *Fake) { f.refresher = fn } }
 
-// WithValidator replaces the validator built from the embedded openapi.yaml;
+// withValidator replaces the validator built from the embedded openapi.yaml;
 // tests of the contract tests use it with a deliberately broken spec.
-func WithValidator(v *contract.Validator) Option { return func(f *Fake) { f.validator = v } }
+func withValidator(v *contract.Validator) Option { return func(f *Fake) { f.validator = v } }
 
 // NewFake returns an empty fake.
 func NewFake(opts ...Option) (*Fake, error) {

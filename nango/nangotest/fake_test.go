@@ -221,7 +221,7 @@ func TestBrokenSpecIsCaught(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var violations []error
-	f, err := NewFake(WithValidator(v), OnViolation(func(err error) { mu.Lock(); violations = append(violations, err); mu.Unlock() }))
+	f, err := NewFake(withValidator(v), OnViolation(func(err error) { mu.Lock(); violations = append(violations, err); mu.Unlock() }))
 	if err != nil {
 		t.Fatal(err)
 	}
