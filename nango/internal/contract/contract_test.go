@@ -10,14 +10,7 @@ const testKey = "11111111-1111-4111-8111-111111111111"
 // TestCapturesMatchSpec: every response a real Nango server sent validates
 // against openapi.yaml, status included.
 func TestCapturesMatchSpec(t *testing.T) {
-	v, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	caps, err := LoadCaptures("../../testdata/real-nango")
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, caps := loadAll(t)
 	if len(caps) < 60 {
 		t.Fatalf("found %d captures, want the whole set", len(caps))
 	}
@@ -38,14 +31,7 @@ func TestCapturesMatchSpec(t *testing.T) {
 // TestAcceptedRequestsMatchSpec: a request the real server accepted (2xx) is
 // a valid request under the spec too.
 func TestAcceptedRequestsMatchSpec(t *testing.T) {
-	v, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	caps, err := LoadCaptures("../../testdata/real-nango")
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, caps := loadAll(t)
 	n := 0
 	for _, c := range caps {
 		if c.Status/100 != 2 {
@@ -73,14 +59,7 @@ func TestAcceptedRequestsMatchSpec(t *testing.T) {
 // TestValidatorRejects proves the checks above can fail: each exchange here
 // breaks the contract in one way.
 func TestValidatorRejects(t *testing.T) {
-	v, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	caps, err := LoadCaptures("../../testdata/real-nango")
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, caps := loadAll(t)
 	byName := map[string]Capture{}
 	for _, c := range caps {
 		byName[c.Name] = c
@@ -130,4 +109,18 @@ func TestValidatorRejects(t *testing.T) {
 			t.Errorf("validated without a key")
 		}
 	})
+}
+
+// loadAll returns the validator of openapi.yaml and every capture.
+func loadAll(t *testing.T) (*Validator, []Capture) {
+	t.Helper()
+	v, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caps, err := LoadCaptures("../../testdata/real-nango")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, caps
 }
