@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nango-go/sdk/nango/internal/contract"
 	"github.com/nango-go/sdk/nango/nangotest"
 )
 
@@ -37,12 +38,28 @@ func (w *waits) all() []time.Duration {
 }
 
 // fakeClient is a client of a nangotest server holding one OAuth 2
-// connection, with waits recorded rather than slept.
+// connection, with waits recorded rather than slept. Its transport checks
+// every exchange against the spec, as the fake does on its side.
 func fakeClient(t *testing.T, opts ...Option) (*nangotest.Server, *Client, *waits) {
+	t.Helper()
+	return fakeClientChecked(t, true, opts...)
+}
+
+// fakeClientChecked is fakeClient with the client-side contract check
+// optional, for faults that break the contract on purpose.
+func fakeClientChecked(t *testing.T, check bool, opts ...Option) (*nangotest.Server, *Client, *waits) {
 	t.Helper()
 	srv := nangotest.Start(t)
 	srv.MustPut(nangotest.OAuth2("github", "u1", "tok-1"))
-	c, err := New(srv.SecretKey, append([]Option{WithHost(srv.URL)}, opts...)...)
+	base := []Option{WithHost(srv.URL)}
+	if check {
+		v, err := contract.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		base = append(base, WithHTTPClient(&http.Client{Transport: &contract.Transport{Validator: v, Report: t.Errorf}}))
+	}
+	c, err := New(srv.SecretKey, append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +102,7 @@ func TestRetryScenarios(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c, w := fakeClient(t)
+			srv, c, w := fakeClientChecked(t, !tc.fault.OffContract)
 			srv.FailNext(tc.times, tc.fault)
 			tok, err := c.GetToken(context.Background(), "github", "u1")
 			if got := len(srv.Requests()); got != tc.attempts {
@@ -135,7 +152,7 @@ func TestRetryAfterForms(t *testing.T) {
 		{date, 1 * time.Second, 3 * time.Second}, // whole seconds, and the test's own latency
 	} {
 		t.Run(tc.header, func(t *testing.T) {
-			srv, c, w := fakeClient(t)
+			srv, c, w := fakeClientChecked(t, !strings.Contains(tc.header, ","))
 			f := nangotest.RateLimited(0)
 			f.Header.Set("Retry-After", tc.header)
 			f.OffContract = strings.Contains(tc.header, ",") // the spec documents seconds only
