@@ -123,13 +123,13 @@ func BenchmarkDecode(b *testing.B) {
 			}
 			_ = json.Unmarshal(benchBody, &w)
 			creds, _ := w.Credentials.typed(nil)
-			_, _ = tokenOf("x", creds)
+			_, _ = tokenOf(reply{op: "x", status: 200}, creds)
 		}
 	})
 	b.Run("connection", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			_, _ = decodeConnection("x", benchBody)
+			_, _ = decodeConnection(reply{op: "x", status: 200, body: benchBody})
 		}
 	})
 }

@@ -239,43 +239,56 @@ type transportError struct {
 func (e *transportError) Error() string { return "nango: " + e.op + ": " + e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
+// reply is a 2xx JSON answer: its body, and what a decoder needs to report
+// a body it cannot read without losing the status.
+type reply struct {
+	op     string
+	status int
+	body   []byte
+}
+
+// malformed reports a body that is not the JSON the operation returns.
+func (r reply) malformed(what string, err error) error {
+	return &UnexpectedResponseError{Operation: r.op, StatusCode: r.status, Reason: "malformed " + what + " JSON", Err: err}
+}
+
 // do is the one way every request goes out and every response comes back:
-// it builds the request, sends it with retries, and returns the body of a
-// 2xx JSON response or a typed error.
-func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
+// it builds the request, sends it with retries, and returns a 2xx JSON
+// answer or a typed error.
+func (c *Client) do(ctx context.Context, cl *call) (reply, error) {
 	if ctx == nil {
-		return nil, invalidArgument("nil context")
+		return reply{}, invalidArgument("nil context")
 	}
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return reply{}, err
 		}
-		body, err := c.attempt(ctx, cl)
+		r, err := c.attempt(ctx, cl)
 		if err == nil {
-			return body, nil
+			return r, nil
 		}
 		if ctx.Err() != nil {
-			return nil, errors.Join(ctx.Err(), err)
+			return reply{}, errors.Join(ctx.Err(), err)
 		}
 		if attempt >= c.maxRetries || !c.canRetry(cl, err) {
-			return nil, err
+			return reply{}, err
 		}
 		wait := c.backoff(attempt + 1)
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 			if apiErr.RetryAfter > c.maxRetryAfter {
-				return nil, err
+				return reply{}, err
 			}
 			wait = apiErr.RetryAfter
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return nil, err
+			return reply{}, err
 		}
 		if c.logger != nil {
 			c.logger.DebugContext(ctx, "nango: retrying", "op", cl.op, "attempt", attempt+1, "wait", wait, "error", err)
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
-			return nil, errors.Join(serr, err)
+			return reply{}, errors.Join(serr, err)
 		}
 	}
 }
@@ -294,9 +307,9 @@ func (c *Client) canRetry(cl *call, err error) bool {
 // attempt sends one request, merging it with an identical one in flight when
 // coalescing is on. Each caller keeps its own context: one that gives up does
 // not cancel the shared request.
-func (c *Client) attempt(ctx context.Context, cl *call) ([]byte, error) {
+func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
 	if c.coalesce && cl.url != "" && cl.method == http.MethodGet {
-		return c.flights.do(ctx, cl.url, func(ctx context.Context) ([]byte, error) { return c.roundTrip(ctx, cl) })
+		return c.flights.do(ctx, cl.url, func(ctx context.Context) (reply, error) { return c.roundTrip(ctx, cl) })
 	}
 	return c.roundTrip(ctx, cl)
 }
@@ -312,7 +325,7 @@ func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error
 	return req.WithContext(ctx), nil
 }
 
-func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
+func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
@@ -320,7 +333,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 	}
 	req, err := c.newRequest(ctx, cl)
 	if err != nil {
-		return nil, invalidArgument("%s: %v", cl.op, err)
+		return reply{}, invalidArgument("%s: %v", cl.op, err)
 	}
 	req.Header["Authorization"] = c.secret.authValue
 	req.Header["User-Agent"] = c.userAgent
@@ -330,7 +343,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		c.logAttempt(ctx, cl, 0, start, err)
-		return nil, &transportError{op: cl.op, err: scrubURLError(err), unsent: isDialError(err)}
+		return reply{}, &transportError{op: cl.op, err: scrubURLError(err), unsent: isDialError(err)}
 	}
 	defer resp.Body.Close()
 
@@ -341,7 +354,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 			apiErr.Message += "; the route may not exist on this server: servers from before mid-2025 need nango.WithLegacyPaths()"
 		}
 		c.logAttempt(ctx, cl, resp.StatusCode, start, nil)
-		return nil, apiErr
+		return reply{}, apiErr
 	}
 
 	body, err := readCapped(resp, cl.maxBody)
@@ -350,15 +363,15 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 		var ue *UnexpectedResponseError
 		if errors.As(err, &ue) {
 			ue.Operation = cl.op
-			return nil, ue
+			return reply{}, ue
 		}
-		return nil, &transportError{op: cl.op, err: err}
+		return reply{}, &transportError{op: cl.op, err: err}
 	}
 	if !isJSON(resp.Header.Get("Content-Type")) {
-		return nil, &UnexpectedResponseError{Operation: cl.op, StatusCode: resp.StatusCode,
+		return reply{}, &UnexpectedResponseError{Operation: cl.op, StatusCode: resp.StatusCode,
 			Reason: "expected a JSON body, got " + describeBody(resp.Header.Get("Content-Type"), body)}
 	}
-	return body, nil
+	return reply{op: cl.op, status: resp.StatusCode, body: body}, nil
 }
 
 // readCapped reads a whole body, refusing one over limit bytes before it is

@@ -19,7 +19,7 @@ type flightGroup struct {
 
 type flight struct {
 	done    chan struct{} // made when the first follower arrives
-	body    []byte
+	r       reply
 	err     error
 	waiters int                // callers still interested, the leader included
 	cancel  context.CancelFunc // nil when the leader's context cannot end
@@ -29,7 +29,7 @@ type flight struct {
 // request is cancelled only when every caller has given up. A follower that
 // gives up returns at once; the leader returns when the request ends, which
 // is at once if nobody else waits (the request is then cancelled).
-func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Context) ([]byte, error)) ([]byte, error) {
+func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Context) (reply, error)) (reply, error) {
 	g.mu.Lock()
 	if f, ok := g.m[key]; ok {
 		f.waiters++
@@ -40,10 +40,10 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 		g.mu.Unlock()
 		select {
 		case <-done:
-			return f.body, f.err
+			return f.r, f.err
 		case <-ctx.Done():
 			g.leave(f)
-			return nil, ctx.Err()
+			return reply{}, ctx.Err()
 		}
 	}
 	if g.m == nil {
@@ -61,11 +61,11 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 		stop := context.AfterFunc(ctx, func() { g.leave(f) })
 		defer stop()
 	}
-	body, err := fn(reqCtx)
+	r, err := fn(reqCtx)
 
 	g.mu.Lock()
 	delete(g.m, key)
-	f.body, f.err = body, err
+	f.r, f.err = r, err
 	if f.done != nil {
 		close(f.done)
 	}
@@ -74,9 +74,9 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 		f.cancel()
 	}
 	if cerr := ctx.Err(); cerr != nil && err != nil {
-		return nil, cerr
+		return reply{}, cerr
 	}
-	return body, err
+	return r, err
 }
 
 func (g *flightGroup) leave(f *flight) {

@@ -216,34 +216,33 @@ func optTrue(b bool) *bool {
 // an expired OAuth token before answering, so the credentials are fresh; do
 // not cache them.
 func (c *Client) GetConnection(ctx context.Context, providerConfigKey, connectionID string, opts ...GetOption) (*Connection, error) {
-	op, body, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
+	r, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
 	if err != nil {
 		return nil, err
 	}
-	return decodeConnection(op, body)
+	return decodeConnection(r)
 }
 
-// readConnection sends the read of one connection and returns the route it
-// used and the body; the helpers differ only in what they decode from it.
-func (c *Client) readConnection(ctx context.Context, providerConfigKey, connectionID string, opts []GetOption) (string, []byte, error) {
+// readConnection sends the read of one connection; the helpers differ only
+// in what they decode from its answer.
+func (c *Client) readConnection(ctx context.Context, providerConfigKey, connectionID string, opts []GetOption) (reply, error) {
 	cl, err := c.connectionCall(providerConfigKey, connectionID, opts)
 	if err != nil {
-		return "", nil, err
+		return reply{}, err
 	}
-	body, err := c.do(ctx, cl)
-	return cl.op, body, err
+	return c.do(ctx, cl)
 }
 
 // decodeConnection reads the body of GET /connections/{id} or POST
 // /connections.
-func decodeConnection(op string, body []byte) (*Connection, error) {
+func decodeConnection(r reply) (*Connection, error) {
 	var w wireConnection
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, malformed(op, "connection", err)
+	if err := json.Unmarshal(r.body, &w); err != nil {
+		return nil, r.malformed("connection", err)
 	}
-	conn, err := w.connection(body)
+	conn, err := w.connection(r.body)
 	if err != nil {
-		return nil, malformed(op, "connection", err)
+		return nil, r.malformed("connection", err)
 	}
 	return conn, nil
 }
@@ -261,23 +260,23 @@ func (c *Client) ListConnections(ctx context.Context, opts ...ListOption) ([]Con
 	if err != nil {
 		return nil, err
 	}
-	body, err := c.do(ctx, cl)
+	r, err := c.do(ctx, cl)
 	if err != nil {
 		return nil, err
 	}
-	return decodeList(cl.op, body)
+	return decodeList(r)
 }
 
 // decodeList reads the body of GET /connections.
-func decodeList(op string, body []byte) ([]ConnectionSummary, error) {
+func decodeList(r reply) ([]ConnectionSummary, error) {
 	var w struct {
 		Connections *[]wireSummary `json:"connections"`
 	}
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, malformed(op, "connection list", err)
+	if err := json.Unmarshal(r.body, &w); err != nil {
+		return nil, r.malformed("connection list", err)
 	}
 	if w.Connections == nil {
-		return nil, malformed(op, "connection list", errMissing("connections"))
+		return nil, r.malformed("connection list", errMissing("connections"))
 	}
 	out := make([]ConnectionSummary, len(*w.Connections))
 	for i := range *w.Connections {

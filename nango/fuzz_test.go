@@ -74,14 +74,14 @@ func FuzzDecodeConnection(f *testing.F) {
 		}
 	})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		conn, err := decodeConnection("GET /x", b)
+		conn, err := decodeConnection(reply{op: "GET /x", status: 200, body: b})
 		if err != nil {
 			if !errors.Is(err, ErrUnexpectedResponse) {
 				t.Fatalf("error %v does not match ErrUnexpectedResponse", err)
 			}
 			return
 		}
-		if _, err := tokenOf("GET /x", conn.Credentials); err != nil && !errors.Is(err, ErrNoCredentials) && !errors.Is(err, ErrUnexpectedResponse) {
+		if _, err := tokenOf(reply{op: "GET /x", status: 200}, conn.Credentials); err != nil && !errors.Is(err, ErrNoCredentials) && !errors.Is(err, ErrUnexpectedResponse) {
 			t.Fatalf("token: %v", err)
 		}
 	})
@@ -95,7 +95,7 @@ func FuzzDecodeList(f *testing.F) {
 	})
 	f.Add([]byte(`{"connections":[{"id":1,"connection_id":"u","provider":"gh-dev","created":"2023-03-01T00:00:00Z"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		list, err := decodeList("GET /x", b)
+		list, err := decodeList(reply{op: "GET /x", status: 200, body: b})
 		if err != nil && !errors.Is(err, ErrUnexpectedResponse) {
 			t.Fatal(err)
 		}

@@ -51,7 +51,7 @@ func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
 // credentials this SDK does not know yet is returned as *UnknownCredentials
 // with Type set, not as an error.
 func (c *Client) GetToken(ctx context.Context, providerConfigKey, connectionID string, opts ...GetOption) (Token, error) {
-	op, body, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
+	r, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
 	if err != nil {
 		return Token{}, err
 	}
@@ -61,19 +61,19 @@ func (c *Client) GetToken(ctx context.Context, providerConfigKey, connectionID s
 	var w struct {
 		Credentials *wireCredentials `json:"credentials"`
 	}
-	if err := json.Unmarshal(body, &w); err != nil {
-		return Token{}, malformed(op, "connection", err)
+	if err := json.Unmarshal(r.body, &w); err != nil {
+		return Token{}, r.malformed("connection", err)
 	}
 	var creds Credentials
 	if w.Credentials != nil {
-		if creds, err = w.Credentials.typed(func() json.RawMessage { return credentialsObject(body) }); err != nil {
-			return Token{}, malformed(op, "connection", err)
+		if creds, err = w.Credentials.typed(func() json.RawMessage { return credentialsObject(r.body) }); err != nil {
+			return Token{}, r.malformed("connection", err)
 		}
 	}
-	return tokenOf(op, creds)
+	return tokenOf(r, creds)
 }
 
-func tokenOf(op string, creds Credentials) (Token, error) {
+func tokenOf(r reply, creds Credentials) (Token, error) {
 	if creds == nil {
 		return Token{}, fmt.Errorf("%w (an unauthenticated integration, or a secret key without the read_credentials scope)", ErrNoCredentials)
 	}
@@ -112,7 +112,7 @@ func tokenOf(op string, creds Credentials) (Token, error) {
 		t.ExpiresAt = v.ExpiresAt
 	}
 	if missing != "" {
-		return Token{}, &UnexpectedResponseError{Operation: op, StatusCode: 200,
+		return Token{}, &UnexpectedResponseError{Operation: r.op, StatusCode: r.status,
 			Reason: fmt.Sprintf("%s credentials without %s", t.Type, missing)}
 	}
 	return t, nil
@@ -125,7 +125,7 @@ var ErrNoRawTokenResponse = errors.New("nango: connection has no raw token respo
 // GetRawTokenResponse returns the provider's raw token response (the
 // credentials' "raw" object) byte for byte as Nango sent it.
 func (c *Client) GetRawTokenResponse(ctx context.Context, providerConfigKey, connectionID string, opts ...GetOption) (json.RawMessage, error) {
-	op, body, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
+	r, err := c.readConnection(ctx, providerConfigKey, connectionID, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -134,18 +134,13 @@ func (c *Client) GetRawTokenResponse(ctx context.Context, providerConfigKey, con
 			Raw json.RawMessage `json:"raw"`
 		} `json:"credentials"`
 	}
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, malformed(op, "connection", err)
+	if err := json.Unmarshal(r.body, &w); err != nil {
+		return nil, r.malformed("connection", err)
 	}
 	if w.Credentials == nil || len(nonNull(w.Credentials.Raw)) == 0 {
 		return nil, ErrNoRawTokenResponse
 	}
 	return w.Credentials.Raw, nil
-}
-
-// malformed reports a 2xx body that is not the JSON the operation returns.
-func malformed(op, what string, err error) error {
-	return &UnexpectedResponseError{Operation: op, StatusCode: 200, Reason: "malformed " + what + " JSON", Err: err}
 }
 
 func errMissing(field string) error { return fmt.Errorf("no %q field", field) }

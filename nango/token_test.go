@@ -130,7 +130,7 @@ func TestGetTokenKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := decodeConnection("x", b)
+			again, err := decodeConnection(reply{op: "x", status: 200, body: b})
 			if err != nil || fmt.Sprintf("%T", again.Credentials) != fmt.Sprintf("%T", conn.Credentials) {
 				t.Errorf("round trip: %T, %v (%s)", again.Credentials, err, b)
 			}

@@ -185,9 +185,9 @@ func (c *Client) ImportConnection(ctx context.Context, in Import) (*Connection, 
 		build: func(server string) (*http.Request, error) {
 			return gen.NewImportConnectionRequestWithBody(server, jsonContentType, bytes.NewReader(body))
 		}}
-	out, err := c.do(ctx, cl)
+	r, err := c.do(ctx, cl)
 	if err != nil {
 		return nil, err
 	}
-	return decodeConnection(cl.op, out)
+	return decodeConnection(r)
 }

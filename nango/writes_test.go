@@ -214,3 +214,14 @@ func TestWriteCaptures(t *testing.T) {
 		t.Errorf("only %d write captures", n)
 	}
 }
+
+// TestMalformedKeepsStatus: a body the SDK cannot read is reported with the
+// status it came with, 201 for an import.
+func TestMalformedKeepsStatus(t *testing.T) {
+	h := setupRaw(t, jsonBody(201, `{"id":"not a number"}`))
+	_, err := h.client.ImportConnection(context.Background(), Import{ProviderConfigKey: "github", ConnectionID: "x", Credentials: &OAuth2Credentials{AccessToken: "t"}})
+	var ue *UnexpectedResponseError
+	if !errors.As(err, &ue) || ue.StatusCode != 201 || ue.Operation != opImportConnection {
+		t.Fatalf("err = %v", err)
+	}
+}
