@@ -230,17 +230,18 @@ func describeBody(contentType string, body []byte) string {
 }
 
 func htmlTitle(body []byte) string {
+	// ToLower keeps byte offsets for ASCII tags; one lowered copy serves both searches.
 	lower := bytes.ToLower(body)
-	i := bytes.Index(lower, []byte("<title>"))
-	if i < 0 {
+	start := bytes.Index(lower, []byte("<title>"))
+	if start < 0 {
 		return ""
 	}
-	rest := body[i+len("<title>"):]
-	j := bytes.Index(bytes.ToLower(rest), []byte("</title>"))
-	if j < 0 || j > 200 {
+	start += len("<title>")
+	n := bytes.Index(lower[start:], []byte("</title>"))
+	if n < 0 || n > 200 || len(lower) != len(body) {
 		return ""
 	}
-	return strings.TrimSpace(string(rest[:j]))
+	return strings.TrimSpace(string(body[start : start+n]))
 }
 
 func requestID(h http.Header) string {
