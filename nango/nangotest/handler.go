@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -482,22 +483,17 @@ func (f *Fake) patch(w http.ResponseWriter, q getQuery, id string, body []byte) 
 }
 
 func decodeBody(w http.ResponseWriter, body []byte, v any) bool {
-	if err := json.Unmarshal(body, v); err != nil {
-		var syn *json.SyntaxError
-		if len(bytes.TrimSpace(body)) == 0 || isSyntax(err, &syn) {
-			writeError(w, 400, "invalid_json", err.Error(), nil)
-		} else {
-			writeError(w, 400, "invalid_body", err.Error(), nil)
-		}
-		return false
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return true
 	}
-	return true
-}
-
-func isSyntax(err error, syn **json.SyntaxError) bool {
-	s, ok := err.(*json.SyntaxError)
-	*syn = s
-	return ok
+	var syn *json.SyntaxError
+	code := "invalid_body"
+	if len(bytes.TrimSpace(body)) == 0 || errors.As(err, &syn) {
+		code = "invalid_json"
+	}
+	writeError(w, 400, code, err.Error(), nil)
+	return false
 }
 
 // requiredFields names, for each kind, the fields an import must carry.
