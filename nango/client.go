@@ -12,6 +12,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/nango-go/sdk/gen"
+	"github.com/nango-go/sdk/nango/internal/routes"
 )
 
 // Version is this SDK's version, sent in the User-Agent header.
@@ -36,6 +39,10 @@ type Client struct {
 	rawHost string
 	server  string // base URL with a trailing slash, for gen's builders
 	host    string // host[:port] the key may be sent to
+	origin  string // scheme://host[:port] of the server
+
+	routes *routes.Table
+	api    *gen.ClientWithResponses
 
 	httpClient      *http.Client
 	userAgentSuffix string
@@ -109,6 +116,10 @@ func New(secretKey string, opts ...Option) (*Client, error) {
 	c.userAgent = []string{ua}
 	c.accept = []string{"application/json"}
 	c.httpClient = c.guardRedirects(c.httpClient)
+	c.routes = routes.New(serverPath(c.server))
+	if err := c.newAPI(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -136,6 +147,7 @@ func (c *Client) parseHost() error {
 	u.RawPath = ""
 	c.server = u.String()
 	c.host = u.Host
+	c.origin = u.Scheme + "://" + u.Host
 	return nil
 }
 
@@ -225,6 +237,11 @@ type call struct {
 	// idempotent calls are retried on any retryable failure; others only
 	// when the request provably never left this process.
 	idempotent bool
+	// header is sent on every attempt besides the SDK's own headers.
+	header http.Header
+	// anyBody takes a 2xx whatever its content type (API(): gen's parsers
+	// look at it themselves, and a 204 has none).
+	anyBody bool
 }
 
 // transportError is a failure before a complete response arrived.
@@ -244,12 +261,13 @@ func (e *transportError) Unwrap() error { return e.err }
 type reply struct {
 	op     string
 	status int
+	header http.Header
 	body   []byte
 }
 
 // malformed reports a body that is not the JSON the operation returns.
 func (r reply) malformed(what string, err error) error {
-	return &UnexpectedResponseError{Operation: r.op, StatusCode: r.status, Reason: "malformed " + what + " JSON", Err: err}
+	return &UnexpectedResponseError{Operation: r.op, StatusCode: r.status, Reason: "malformed " + what + " JSON", Err: safeDecodeError(err)}
 }
 
 // do is the one way every request goes out and every response comes back:
@@ -335,6 +353,9 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 	if err != nil {
 		return reply{}, invalidArgument("%s: %v", cl.op, err)
 	}
+	for k, v := range cl.header {
+		req.Header[k] = v
+	}
 	req.Header["Authorization"] = c.secret.authValue
 	req.Header["User-Agent"] = c.userAgent
 	req.Header["Accept"] = c.accept
@@ -367,11 +388,11 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 		}
 		return reply{}, &transportError{op: cl.op, err: err}
 	}
-	if !isJSON(resp.Header.Get("Content-Type")) {
+	if !cl.anyBody && !isJSON(resp.Header.Get("Content-Type")) {
 		return reply{}, &UnexpectedResponseError{Operation: cl.op, StatusCode: resp.StatusCode,
 			Reason: "expected a JSON body, got " + describeBody(resp.Header.Get("Content-Type"), body)}
 	}
-	return reply{op: cl.op, status: resp.StatusCode, body: body}, nil
+	return reply{op: cl.op, status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
 // readCapped reads a whole body, refusing one over limit bytes before it is

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -198,7 +199,7 @@ func TestList2023(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].ProviderConfigKey != "github-dev" || got[0].Provider != "" || got[0].CreatedAt.Year() != 2023 {
+	if got[0].ProviderConfigKey != "github-dev" || got[0].Provider != "" || got[0].Created.Year() != 2023 {
 		t.Errorf("%+v", got[0])
 	}
 }
@@ -210,7 +211,7 @@ func TestConnection2023(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if conn.ID != 3 || conn.Provider != "" || conn.UpdatedAt.Day() != 2 || conn.Credentials.(*OAuth2Credentials).AccessToken != "t" {
+	if conn.ID != 3 || conn.Provider != "" || conn.UpdatedAt.Day() != 2 || conn.Credentials.(OAuth2Credentials).AccessToken != "t" {
 		t.Errorf("%+v", conn)
 	}
 }
@@ -229,14 +230,22 @@ func TestNoSecretsPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	apiErr := newAPIError(opGetConnection, 500, http.Header{"Content-Type": {"application/json"}}, []byte(`{"error":{"code":"x","message":"m","payload":{"token":"`+token+`"}}}`))
-	values := []any{h.client, tok, apiErr, error(apiErr), &tok, tok.Credentials, *tok.Credentials.(*OAuth2Credentials), conn, *conn}
-	for _, kind := range []Credentials{&OAuth1Credentials{OAuthToken: token, OAuthTokenSecret: token}, &APIKeyCredentials{APIKey: token},
-		&BasicCredentials{Password: token}, &AWSSigV4Credentials{SecretAccessKey: token}, &UnknownCredentials{Type: "X", Object: []byte(token)},
-		&OAuth2ClientCredentials{ClientSecret: token}, &BillCredentials{DevKey: token}, &TBACredentials{TokenSecret: token},
-		&SignatureCredentials{Password: token}, &TwoStepCredentials{Token: token}, &JWTCredentials{Token: token},
-		&AppCredentials{AccessToken: token}, &CustomCredentials{Raw: []byte(`"` + token + `"`)}} {
-		values = append(values, kind)
+	values := []any{h.client, tok, apiErr, error(apiErr), &tok, tok.Credentials, tok.Credentials.(OAuth2Credentials), conn, *conn}
+	for _, kind := range []Credentials{OAuth1Credentials{OAuthToken: token, OAuthTokenSecret: token}, APIKeyCredentials{APIKey: token},
+		BasicCredentials{Password: token}, AWSSigV4Credentials{SecretAccessKey: token}, UnknownCredentials{Type: "X", Object: []byte(token)},
+		OAuth2ClientCredentials{ClientSecret: token}, BillCredentials{DevKey: token}, TBACredentials{TokenSecret: token},
+		SignatureCredentials{Password: token}, TwoStepCredentials{Token: token}, JWTCredentials{Token: token},
+		AppCredentials{AccessToken: token}, CustomCredentials{Raw: []byte(`"` + token + `"`), User: &OAuth2Credentials{AccessToken: token}}} {
+		ptr := reflect.New(reflect.TypeOf(kind))
+		ptr.Elem().Set(reflect.ValueOf(kind))
+		values = append(values, kind, ptr.Interface())
 	}
+	// The import kinds hold secrets too.
+	var imp ImportCredentials
+	_ = imp.FromImportOAuth2Credentials(ImportOAuth2Credentials{AccessToken: token})
+	values = append(values, imp, ImportConnectionRequest{Credentials: imp}, ImportOAuth2Credentials{RefreshToken: token},
+		ImportAPIKeyCredentials{APIKey: token}, ImportBasicCredentials{Password: token}, ImportOAuth1Credentials{OAuthTokenSecret: token},
+		ImportOAuth2ClientCredentials{ClientSecret: token}, ImportTBACredentials{TokenSecret: token}, conn.Connection.Credentials, conn.Connection)
 	var out bytes.Buffer
 	for _, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {

@@ -3,147 +3,82 @@ package nango
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/nango-go/sdk/gen"
 )
 
 // Connection is one end user's connection to one integration, with its
-// credentials, as GET /connections/{connectionId} returns it.
+// credentials, as GET /connections/{connectionId} returns it. Every property
+// of the spec's Connection schema is a field of the embedded gen.Connection
+// (ID, ConnectionID, ProviderConfigKey, Provider, EndUser, Tags, Metadata,
+// CreatedAt, …), so a property added to openapi.yaml reaches users after
+// `go generate` alone. Credentials is the typed view of its credentials.
+//
+// A Connection prints no secret under any fmt verb or in slog (the
+// connection config of some kinds holds OAuth client secrets too); use
+// encoding/json for the full object.
 type Connection struct {
-	ID                 int64             `json:"id"`
-	ConnectionID       string            `json:"connection_id"`
-	ProviderConfigKey  string            `json:"provider_config_key"`
-	Provider           string            `json:"provider,omitempty"` // empty from servers of 2023
-	Errors             []ConnectionError `json:"errors,omitempty"`
-	EndUser            *EndUser          `json:"end_user,omitempty"`
-	Tags               map[string]string `json:"tags,omitempty"`
-	Metadata           map[string]any    `json:"metadata,omitempty"`
-	ConnectionConfig   map[string]any    `json:"connection_config,omitempty"`
-	WebhookURLOverride string            `json:"webhook_url_override,omitempty"`
-	CreatedAt          time.Time         `json:"created_at"`
-	UpdatedAt          time.Time         `json:"updated_at"`
-	LastFetchedAt      *time.Time        `json:"last_fetched_at,omitempty"`
-	// Credentials is nil when the connection has none (an unauthenticated
-	// integration, or a secret key without the read_credentials scope).
+	gen.Connection
+	// Credentials are the connection's credentials, typed by kind (see
+	// Credentials); nil when it has none (an unauthenticated integration, a
+	// secret key without the read_credentials scope, a failed refresh).
 	Credentials Credentials `json:"-"`
 }
 
-// ConnectionError is a problem Nango recorded on a connection.
-type ConnectionError struct {
-	Type  string `json:"type"` // "auth" or "sync"
-	LogID string `json:"log_id"`
-}
+// The data types of the connection API, generated from openapi.yaml.
+type (
+	// ConnectionSummary is a connection as ListConnections returns it: no
+	// credentials. ProviderConfigKey is set for servers of 2023 too (which
+	// sent it as "provider").
+	ConnectionSummary = gen.ConnectionSummary
+	// ConnectionError is a problem Nango recorded on a connection.
+	ConnectionError = gen.ConnectionError
+	// EndUser is the end user a connection belongs to.
+	EndUser = gen.EndUser
+	// EndUserOrganization is the organization of an end user.
+	EndUserOrganization = gen.EndUserOrganization
+	// EndUserInput is an end user to attach on import or patch.
+	EndUserInput = gen.EndUserInput
+	// Tags are a connection's tags; TagsInput are tags to write.
+	Tags      = gen.Tags
+	TagsInput = gen.TagsInput
+	// Metadata is a connection's free-form metadata.
+	Metadata = gen.Metadata
+)
 
-// EndUser is the end user a connection belongs to.
-type EndUser struct {
-	ID           string               `json:"id"`
-	Email        string               `json:"email,omitempty"`
-	DisplayName  string               `json:"display_name,omitempty"`
-	Organization *EndUserOrganization `json:"organization,omitempty"`
-}
-
-// EndUserOrganization is the organization of an end user.
-type EndUserOrganization struct {
-	ID          string `json:"id"`
-	DisplayName string `json:"display_name,omitempty"`
-}
-
-// ConnectionSummary is a connection as ListConnections returns it: no
-// credentials.
-type ConnectionSummary struct {
-	ID                int64             `json:"id"`
-	ConnectionID      string            `json:"connection_id"`
-	ProviderConfigKey string            `json:"provider_config_key"`
-	Provider          string            `json:"provider,omitempty"` // empty from servers of 2023
-	CreatedAt         time.Time         `json:"created"`
-	Metadata          map[string]any    `json:"metadata,omitempty"`
-	Tags              map[string]string `json:"tags,omitempty"`
-	Errors            []ConnectionError `json:"errors,omitempty"`
-	EndUser           *EndUser          `json:"end_user,omitempty"`
-}
-
-// wireConnection is the JSON of a connection, today's and 2023's.
-type wireConnection struct {
-	ID                 int64             `json:"id"`
-	ConnectionID       string            `json:"connection_id"`
-	ProviderConfigKey  string            `json:"provider_config_key"`
-	Provider           string            `json:"provider"`
-	Errors             []ConnectionError `json:"errors"`
-	EndUser            *EndUser          `json:"end_user"`
-	Tags               map[string]string `json:"tags"`
-	Metadata           map[string]any    `json:"metadata"`
-	ConnectionConfig   map[string]any    `json:"connection_config"`
-	WebhookURLOverride *string           `json:"webhook_url_override"`
-	CreatedAt          flexTime          `json:"created_at"`
-	UpdatedAt          flexTime          `json:"updated_at"`
-	LastFetchedAt      flexTime          `json:"last_fetched_at"`
-	Credentials        *wireCredentials  `json:"credentials"`
-}
-
-// connection builds the Connection; body is the JSON it was decoded from.
-func (w *wireConnection) connection(body []byte) (*Connection, error) {
-	var creds Credentials
-	if w.Credentials != nil {
-		var err error
-		if creds, err = w.Credentials.typed(func() json.RawMessage { return credentialsObject(body) }); err != nil {
-			return nil, err
-		}
+// String shows who the connection is, never its credentials.
+func (c Connection) String() string {
+	var kind CredentialsType
+	if c.Credentials != nil {
+		kind = CredentialsType(c.Credentials.CredentialsType())
 	}
-	c := &Connection{
-		ID: w.ID, ConnectionID: w.ConnectionID, ProviderConfigKey: w.ProviderConfigKey,
-		Provider: w.Provider, Errors: w.Errors, EndUser: w.EndUser, Tags: w.Tags,
-		Metadata: w.Metadata, ConnectionConfig: w.ConnectionConfig,
-		CreatedAt: w.CreatedAt.t, UpdatedAt: w.UpdatedAt.t, LastFetchedAt: w.LastFetchedAt.ptr(),
-		Credentials: creds,
-	}
-	if w.WebhookURLOverride != nil {
-		c.WebhookURLOverride = *w.WebhookURLOverride
-	}
-	return c, nil
+	return fmt.Sprintf("nango.Connection{id: %d, connection_id: %q, provider_config_key: %q, provider: %q, credentials: %s}",
+		c.ID, c.ConnectionID, c.ProviderConfigKey, c.Provider, redactedString(kind))
 }
 
-// MarshalJSON writes the connection in the server's shape, credentials
-// included (with their "type"), so that it can be stored or seeded again.
-func (c Connection) MarshalJSON() ([]byte, error) {
-	type plain Connection
-	creds, err := marshalCredentials(c.Credentials)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(struct {
-		plain
-		Credentials json.RawMessage `json:"credentials"`
-	}{plain(c), creds})
-}
+// Format applies String to every verb, %#v included.
+func (c Connection) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
-type wireSummary struct {
-	ID                int64             `json:"id"`
-	ConnectionID      string            `json:"connection_id"`
-	ProviderConfigKey *string           `json:"provider_config_key"`
-	Provider          string            `json:"provider"`
-	Created           flexTime          `json:"created"`
-	Metadata          map[string]any    `json:"metadata"`
-	Tags              map[string]string `json:"tags"`
-	Errors            []ConnectionError `json:"errors"`
-	EndUser           *EndUser          `json:"end_user"`
-}
-
-func (w *wireSummary) summary() ConnectionSummary {
-	s := ConnectionSummary{ID: w.ID, ConnectionID: w.ConnectionID, Provider: w.Provider,
-		CreatedAt: w.Created.t, Metadata: w.Metadata, Tags: w.Tags, Errors: w.Errors, EndUser: w.EndUser}
-	if w.ProviderConfigKey != nil {
-		s.ProviderConfigKey = *w.ProviderConfigKey
-	} else {
-		// Servers of 2023 put the provider config key in "provider" and
-		// did not send the provider's name at all.
-		s.ProviderConfigKey, s.Provider = w.Provider, ""
+// LogValue keeps the credentials out of slog output (the JSON handler would
+// otherwise marshal them).
+func (c Connection) LogValue() slog.Value {
+	var kind CredentialsType
+	if c.Credentials != nil {
+		kind = CredentialsType(c.Credentials.CredentialsType())
 	}
-	return s
+	return slog.GroupValue(
+		slog.Int64("id", c.ID),
+		slog.String("connection_id", c.ConnectionID),
+		slog.String("provider_config_key", c.ProviderConfigKey),
+		slog.String("provider", c.Provider),
+		slog.String("credentials", redactedString(kind)),
+	)
 }
 
 const (
@@ -234,14 +169,20 @@ func (c *Client) readConnection(ctx context.Context, providerConfigKey, connecti
 }
 
 // decodeConnection reads the body of GET /connections/{id} or POST
-// /connections.
+// /connections into the generated type, then types its credentials.
 func decodeConnection(r reply) (*Connection, error) {
-	var w wireConnection
-	if err := json.Unmarshal(r.body, &w); err != nil {
+	conn := &Connection{}
+	if err := json.Unmarshal(r.body, &conn.Connection); err != nil {
 		return nil, r.malformed("connection", err)
 	}
-	conn, err := w.connection(r.body)
+	if conn.ConnectionID == "" || conn.ProviderConfigKey == "" {
+		return nil, r.malformed("connection", errMissing("connection_id or provider_config_key"))
+	}
+	raw, err := conn.Connection.Credentials.MarshalJSON()
 	if err != nil {
+		return nil, r.malformed("connection", err)
+	}
+	if conn.Credentials, err = decodeCredentials(raw); err != nil {
 		return nil, r.malformed("connection", err)
 	}
 	return conn, nil
@@ -269,20 +210,22 @@ func (c *Client) ListConnections(ctx context.Context, opts ...ListOption) ([]Con
 
 // decodeList reads the body of GET /connections.
 func decodeList(r reply) ([]ConnectionSummary, error) {
-	var w struct {
-		Connections *[]wireSummary `json:"connections"`
-	}
-	if err := json.Unmarshal(r.body, &w); err != nil {
+	var list gen.ConnectionList
+	if err := json.Unmarshal(r.body, &list); err != nil {
 		return nil, r.malformed("connection list", err)
 	}
-	if w.Connections == nil {
+	if list.Connections == nil {
 		return nil, r.malformed("connection list", errMissing("connections"))
 	}
-	out := make([]ConnectionSummary, len(*w.Connections))
-	for i := range *w.Connections {
-		out[i] = (*w.Connections)[i].summary()
+	for i := range list.Connections {
+		s := &list.Connections[i]
+		if s.ProviderConfigKey == "" {
+			// Servers of 2023 put the provider config key in "provider" and
+			// did not send the provider's name at all.
+			s.ProviderConfigKey, s.Provider = s.Provider, ""
+		}
 	}
-	return out, nil
+	return list.Connections, nil
 }
 
 func (c *Client) listCall(p *listParams) (*call, error) {
@@ -301,12 +244,12 @@ func (c *Client) listCall(p *listParams) (*call, error) {
 		}
 	}
 	params := gen.ListConnectionsParams{
-		ConnectionId: optString(p.connectionID), Search: optString(p.search),
-		EndUserId: optString(p.endUserID), EndUserOrganizationId: optString(p.endUserOrgID),
+		ConnectionID: optString(p.connectionID), Search: optString(p.search),
+		EndUserID: optString(p.endUserID), EndUserOrganizationID: optString(p.endUserOrgID),
 	}
 	if len(p.integrationIDs) > 0 {
 		s := strings.Join(p.integrationIDs, ",")
-		params.IntegrationId = &s
+		params.IntegrationID = &s
 	}
 	if len(p.tags) > 0 {
 		t := gen.ListTags(p.tags)
@@ -339,20 +282,4 @@ func optString(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// LogValue keeps the credentials out of slog output (the JSON handler would
-// otherwise use MarshalJSON, which writes them).
-func (c Connection) LogValue() slog.Value {
-	var kind CredentialsType
-	if c.Credentials != nil {
-		kind = c.Credentials.CredentialsType()
-	}
-	return slog.GroupValue(
-		slog.Int64("id", c.ID),
-		slog.String("connection_id", c.ConnectionID),
-		slog.String("provider_config_key", c.ProviderConfigKey),
-		slog.String("provider", c.Provider),
-		slog.String("credentials", redactedString(kind)),
-	)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -296,3 +297,44 @@ func (e *UnexpectedResponseError) Error() string {
 
 func (e *UnexpectedResponseError) Is(target error) bool { return target == ErrUnexpectedResponse }
 func (e *UnexpectedResponseError) Unwrap() error        { return e.Err }
+
+// decodeError is a description of a bad body that quotes none of it.
+type decodeError struct{ msg string }
+
+func (e *decodeError) Error() string { return e.msg }
+
+func decodeErrorf(format string, args ...any) error {
+	return &decodeError{msg: fmt.Sprintf(format, args...)}
+}
+
+// safeDecodeError keeps what a decode error says about the place and the
+// JSON type of a bad value, and drops anything that could quote the value
+// itself (a time parse error repeats its input, which may be a token).
+func safeDecodeError(err error) error {
+	var own *decodeError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	var parseErr *time.ParseError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &own):
+		return own
+	case errors.As(err, &typeErr):
+		where := typeErr.Field
+		if where == "" {
+			where = "a value"
+		}
+		// Value is "string", "object", … or "number 123": keep the kind only.
+		kind, _, _ := strings.Cut(typeErr.Value, " ")
+		return decodeErrorf("%s: want %s, got a JSON %s", where, typeErr.Type, kind)
+	case errors.As(err, &syntaxErr):
+		return decodeErrorf("invalid JSON at byte %d", syntaxErr.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return decodeErrorf("truncated JSON")
+	case errors.As(err, &parseErr):
+		return decodeErrorf("a timestamp that is not RFC 3339")
+	default:
+		return decodeErrorf("a value of the wrong type or format")
+	}
+}

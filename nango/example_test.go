@@ -63,7 +63,7 @@ func ExampleClient_GetToken() {
 	fmt.Println(tok.Type, tok.OAuthToken, tok.OAuthTokenSecret)
 
 	tok, _ = client.GetToken(ctx, "sendgrid", "user-1")
-	fmt.Println(tok.Type, tok.Credentials.(*nango.APIKeyCredentials).APIKey)
+	fmt.Println(tok.Type, tok.Credentials.(nango.APIKeyCredentials).APIKey)
 
 	// Printing a token never shows the secret.
 	fmt.Println(tok)
@@ -82,7 +82,7 @@ func ExampleClient_GetConnection() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	creds := conn.Credentials.(*nango.OAuth2Credentials)
+	creds := conn.Credentials.(nango.OAuth2Credentials)
 	fmt.Println(conn.ConnectionID, conn.ProviderConfigKey, conn.Provider, creds.AccessToken, creds.ExpiresAt.Year())
 	// Output: team/acme@example.com github github gho_token_2 2030
 }
@@ -149,7 +149,7 @@ func ExampleClient_PatchConnection() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	err := client.PatchConnection(ctx, "github", "user-1", nango.ConnectionUpdate{Tags: map[string]string{"team": "core"}})
+	err := client.PatchConnection(ctx, "github", "user-1", nango.PatchConnectionRequest{Tags: &nango.TagsInput{"team": "core"}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -163,8 +163,7 @@ func ExampleClient_SetMetadata() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	// Replace the metadata of two connections at once.
-	if err := client.SetMetadata(ctx, "github", map[string]any{"seats": 3}, "user-1", "team/acme@example.com"); err != nil {
+	if err := client.SetMetadata(ctx, "github", "user-1", nango.Metadata{"seats": 3}); err != nil {
 		log.Fatal(err)
 	}
 	md, _ := client.GetMetadata(ctx, "github", "user-1")
@@ -178,7 +177,7 @@ func ExampleClient_UpdateMetadata() {
 	ctx := context.Background()
 
 	// Merge: "plan" stays.
-	if err := client.UpdateMetadata(ctx, "github", map[string]any{"seats": 3}, "user-1"); err != nil {
+	if err := client.UpdateMetadata(ctx, "github", "user-1", nango.Metadata{"seats": 3}); err != nil {
 		log.Fatal(err)
 	}
 	md, _ := client.GetMetadata(ctx, "github", "user-1")
@@ -199,16 +198,20 @@ func ExampleClient_ImportConnection() {
 	srv, client := fakeNango()
 	defer srv.Close()
 
-	conn, err := client.ImportConnection(context.Background(), nango.Import{
+	req := nango.ImportConnectionRequest{
 		ProviderConfigKey: "github",
 		ConnectionID:      "imported-1",
-		Credentials:       &nango.OAuth2Credentials{AccessToken: "gho_imported"},
-		Tags:              map[string]string{"source": "migration"},
-	})
+		Tags:              nango.TagsInput{"source": "migration"},
+	}
+	// The credentials are one of the Import…Credentials kinds.
+	if err := req.Credentials.FromImportOAuth2Credentials(nango.ImportOAuth2Credentials{AccessToken: "gho_imported"}); err != nil {
+		log.Fatal(err)
+	}
+	conn, err := client.ImportConnection(context.Background(), req)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(conn.ConnectionID, conn.Tags["source"], conn.Credentials.(*nango.OAuth2Credentials).AccessToken)
+	fmt.Println(conn.ConnectionID, conn.Tags["source"], conn.Credentials.(nango.OAuth2Credentials).AccessToken)
 	// Output: imported-1 migration gho_imported
 }
 

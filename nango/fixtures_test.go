@@ -56,7 +56,7 @@ func TestFixtures(t *testing.T) {
 			ctx := context.Background()
 			if strings.HasSuffix(strings.Split(fx.Path, "?")[0], "/connection") || strings.HasSuffix(fx.Path, "/connections") {
 				list, err := srv.client.ListConnections(ctx)
-				if err != nil || len(list) != 1 || list[0].ProviderConfigKey == "" || list[0].CreatedAt.IsZero() {
+				if err != nil || len(list) != 1 || list[0].ProviderConfigKey == "" || list[0].Created.IsZero() {
 					t.Fatalf("list: %+v %v", list, err)
 				}
 				return

@@ -2,6 +2,7 @@ package nango
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -56,7 +57,7 @@ func FuzzDecodeCredentials(f *testing.F) {
 		if err != nil || creds == nil {
 			return
 		}
-		out, err := marshalCredentials(creds)
+		out, err := json.Marshal(creds)
 		if err != nil {
 			t.Fatalf("marshal %T: %v", creds, err)
 		}

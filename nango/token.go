@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/nango-go/sdk/gen"
 )
 
 // Token is what GetToken returns: the secret to authenticate with the
@@ -55,20 +57,27 @@ func (c *Client) GetToken(ctx context.Context, providerConfigKey, connectionID s
 	if err != nil {
 		return Token{}, err
 	}
-	// Only the credentials are needed, decoded in the same pass that reads
-	// the body: the rest of the connection would cost allocations on the
-	// hottest call of the SDK.
+	return decodeToken(r)
+}
+
+// decodeToken reads a token from the body of GET /connections/{id}.
+func decodeToken(r reply) (Token, error) {
+	// Only the credentials are needed, picked out in the pass that reads the
+	// body: the rest of the connection would cost allocations on the hottest
+	// call of the SDK. The name is gen.Connection's (TestTokenProjection).
 	var w struct {
-		Credentials *wireCredentials `json:"credentials"`
+		ConnectionID string          `json:"connection_id"`
+		Credentials  json.RawMessage `json:"credentials"`
 	}
 	if err := json.Unmarshal(r.body, &w); err != nil {
 		return Token{}, r.malformed("connection", err)
 	}
-	var creds Credentials
-	if w.Credentials != nil {
-		if creds, err = w.Credentials.typed(func() json.RawMessage { return credentialsObject(r.body) }); err != nil {
-			return Token{}, r.malformed("connection", err)
-		}
+	if w.ConnectionID == "" {
+		return Token{}, r.malformed("connection", errMissing("connection_id"))
+	}
+	creds, err := decodeCredentials(w.Credentials)
+	if err != nil {
+		return Token{}, r.malformed("connection", err)
 	}
 	return tokenOf(r, creds)
 }
@@ -77,39 +86,39 @@ func tokenOf(r reply, creds Credentials) (Token, error) {
 	if creds == nil {
 		return Token{}, fmt.Errorf("%w (an unauthenticated integration, or a secret key without the read_credentials scope)", ErrNoCredentials)
 	}
-	t := Token{Type: creds.CredentialsType(), Credentials: creds}
+	t := Token{Type: CredentialsType(creds.CredentialsType()), Credentials: creds}
 	missing := ""
 	switch v := creds.(type) {
-	case *OAuth2Credentials:
-		t.AccessToken, t.ExpiresAt = v.AccessToken, v.ExpiresAt
+	case OAuth2Credentials:
+		t.AccessToken, t.ExpiresAt = v.AccessToken, timePtr(v.ExpiresAt)
 		if v.AccessToken == "" {
 			missing = "access_token"
 		}
-	case *OAuth2ClientCredentials:
-		t.AccessToken, t.ExpiresAt = v.Token, v.ExpiresAt
+	case OAuth2ClientCredentials:
+		t.AccessToken, t.ExpiresAt = v.Token, timePtr(v.ExpiresAt)
 		if v.Token == "" {
 			missing = "token"
 		}
-	case *AppCredentials:
-		t.AccessToken, t.ExpiresAt = v.AccessToken, v.ExpiresAt
+	case AppCredentials:
+		t.AccessToken, t.ExpiresAt = v.AccessToken, timePtr(v.ExpiresAt)
 		if v.AccessToken == "" {
 			missing = "access_token"
 		}
-	case *OAuth1Credentials:
+	case OAuth1Credentials:
 		t.OAuthToken, t.OAuthTokenSecret = v.OAuthToken, v.OAuthTokenSecret
 		if v.OAuthToken == "" || v.OAuthTokenSecret == "" {
 			missing = "oauth_token or oauth_token_secret"
 		}
-	case *TwoStepCredentials:
-		t.ExpiresAt = v.ExpiresAt
-	case *JWTCredentials:
-		t.ExpiresAt = v.ExpiresAt
-	case *SignatureCredentials:
-		t.ExpiresAt = v.ExpiresAt
-	case *BillCredentials:
-		t.ExpiresAt = v.ExpiresAt
-	case *AWSSigV4Credentials:
-		t.ExpiresAt = v.ExpiresAt
+	case TwoStepCredentials:
+		t.ExpiresAt = timePtr(v.ExpiresAt)
+	case JWTCredentials:
+		t.ExpiresAt = timePtr(v.ExpiresAt)
+	case SignatureCredentials:
+		t.ExpiresAt = timePtr(v.ExpiresAt)
+	case BillCredentials:
+		t.ExpiresAt = timePtr(v.ExpiresAt)
+	case AWSSigV4Credentials:
+		t.ExpiresAt = timePtr(v.ExpiresAt)
 	}
 	if missing != "" {
 		return Token{}, &UnexpectedResponseError{Operation: r.op, StatusCode: r.status,
@@ -129,9 +138,11 @@ func (c *Client) GetRawTokenResponse(ctx context.Context, providerConfigKey, con
 	if err != nil {
 		return nil, err
 	}
+	// "raw" of whatever kind: the projection names gen's property
+	// (TestTokenProjection).
 	var w struct {
 		Credentials *struct {
-			Raw json.RawMessage `json:"raw"`
+			Raw gen.RawTokenResponse `json:"raw"`
 		} `json:"credentials"`
 	}
 	if err := json.Unmarshal(r.body, &w); err != nil {
@@ -143,11 +154,22 @@ func (c *Client) GetRawTokenResponse(ctx context.Context, providerConfigKey, con
 	return w.Credentials.Raw, nil
 }
 
-func errMissing(field string) error { return fmt.Errorf("no %q field", field) }
+// timePtr turns the zero time of an absent optional timestamp into nil.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func errMissing(field string) error { return decodeErrorf("no %s", field) }
 
 // MarshalJSON writes the token as the Node SDK's getToken returns it for
 // kinds other than OAuth 2: the credentials object, with its "type". It is
 // explicit output (the CLI's), unlike fmt and slog, which redact.
 func (t Token) MarshalJSON() ([]byte, error) {
-	return marshalCredentials(t.Credentials)
+	if t.Credentials == nil {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(t.Credentials)
 }

@@ -23,9 +23,9 @@ func TestGetTokenKinds(t *testing.T) {
 		check func(t *testing.T, tok Token)
 	}{
 		{`{"type":"OAUTH2","access_token":"at","refresh_token":"rt","expires_at":"2030-01-01T00:00:00.000Z","config_override":{"client_id":"x"},"raw":{"access_token":"at","scope":"repo"}}`, func(t *testing.T, tok Token) {
-			c := tok.Credentials.(*OAuth2Credentials)
+			c := tok.Credentials.(OAuth2Credentials)
 			if tok.AccessToken != "at" || c.RefreshToken != "rt" || !tok.ExpiresAt.Equal(exp) || c.ConfigOverride["client_id"] != "x" || string(c.Raw) != `{"access_token":"at","scope":"repo"}` {
-				t.Errorf("%#v", *c)
+				t.Errorf("%+v", c.ExpiresAt)
 			}
 		}},
 		{`{"type":"OAUTH1","oauth_token":"ot","oauth_token_secret":"os","raw":{}}`, func(t *testing.T, tok Token) {
@@ -34,66 +34,64 @@ func TestGetTokenKinds(t *testing.T) {
 			}
 		}},
 		{`{"type":"OAUTH2_CC","token":"cc","expires_at":"2030-01-01T00:00:00Z","client_id":"id","client_secret":"sec","raw":{}}`, func(t *testing.T, tok Token) {
-			c := tok.Credentials.(*OAuth2ClientCredentials)
+			c := tok.Credentials.(OAuth2ClientCredentials)
 			if tok.AccessToken != "cc" || c.ClientID != "id" || c.ClientSecret != "sec" || !c.ExpiresAt.Equal(exp) {
 				t.Errorf("cc %+v", c)
 			}
 		}},
 		{`{"type":"API_KEY","apiKey":"k"}`, func(t *testing.T, tok Token) {
-			if tok.Credentials.(*APIKeyCredentials).APIKey != "k" {
+			if tok.Credentials.(APIKeyCredentials).APIKey != "k" {
 				t.Error("api key")
 			}
 		}},
 		{`{"type":"BASIC","username":"u","password":"pw"}`, func(t *testing.T, tok Token) {
-			if c := tok.Credentials.(*BasicCredentials); c.Username != "u" || c.Password != "pw" {
+			if c := tok.Credentials.(BasicCredentials); c.Username != "u" || c.Password != "pw" {
 				t.Error("basic")
 			}
 		}},
 		{`{"type":"APP","access_token":"app","expires_at":"2030-01-01T00:00:00Z","jwtToken":"j","raw":{"token":"app"}}`, func(t *testing.T, tok Token) {
-			if c := tok.Credentials.(*AppCredentials); tok.AccessToken != "app" || c.JWTToken != "j" {
+			if c := tok.Credentials.(AppCredentials); tok.AccessToken != "app" || c.JWTToken != "j" {
 				t.Error("app")
 			}
 		}},
 		{`{"type":"JWT","token":"jw","expires_at":"2030-01-01T00:00:00Z","private_key_id":"pk"}`, func(t *testing.T, tok Token) {
-			c := tok.Credentials.(*JWTCredentials)
-			var m map[string]any
-			_ = json.Unmarshal(c.Object, &m)
-			if c.Token != "jw" || m["private_key_id"] != "pk" || !tok.ExpiresAt.Equal(exp) {
+			c := tok.Credentials.(JWTCredentials)
+			if c.Token != "jw" || c.AdditionalProperties["private_key_id"] != "pk" || !tok.ExpiresAt.Equal(exp) {
 				t.Error("jwt")
 			}
 		}},
 		{`{"type":"TBA","token_id":"ti","token_secret":"ts","config_override":{}}`, func(t *testing.T, tok Token) {
-			if c := tok.Credentials.(*TBACredentials); c.TokenID != "ti" || c.TokenSecret != "ts" {
+			if c := tok.Credentials.(TBACredentials); c.TokenID != "ti" || c.TokenSecret != "ts" {
 				t.Error("tba")
 			}
 		}},
 		{`{"type":"TWO_STEP","token":"two","refresh_token":"r2","raw":{}}`, func(t *testing.T, tok Token) {
-			if c := tok.Credentials.(*TwoStepCredentials); c.Token != "two" || c.RefreshToken != "r2" {
+			if c := tok.Credentials.(TwoStepCredentials); c.Token != "two" || c.RefreshToken != "r2" {
 				t.Error("two step")
 			}
 		}},
 		{`{"type":"SIGNATURE","username":"su","password":"sp","token":"st"}`, func(t *testing.T, tok Token) {
-			if c := tok.Credentials.(*SignatureCredentials); c.Username != "su" || c.Token != "st" {
+			if c := tok.Credentials.(SignatureCredentials); c.Username != "su" || c.Token != "st" {
 				t.Error("signature")
 			}
 		}},
 		{`{"type":"BILL","username":"bu","password":"bp","organization_id":"o","dev_key":"d","session_id":"s","user_id":"uid","raw":{}}`, func(t *testing.T, tok Token) {
-			if c := tok.Credentials.(*BillCredentials); c.OrganizationID != "o" || c.DevKey != "d" || c.SessionID != "s" || c.UserID != "uid" {
+			if c := tok.Credentials.(BillCredentials); c.OrganizationID != "o" || c.DevKey != "d" || c.SessionID != "s" || c.UserID != "uid" {
 				t.Error("bill")
 			}
 		}},
 		{`{"type":"AWS_SIGV4","role_arn":"arn","region":"eu-west-1","service":"s3","access_key_id":"AK","secret_access_key":"SK","session_token":"ST","raw":{}}`, func(t *testing.T, tok Token) {
-			if c := tok.Credentials.(*AWSSigV4Credentials); c.AccessKeyID != "AK" || c.SecretAccessKey != "SK" || c.SessionToken != "ST" || c.Region != "eu-west-1" {
+			if c := tok.Credentials.(AWSSigV4Credentials); c.AccessKeyID != "AK" || c.SecretAccessKey != "SK" || c.SessionToken != "ST" || c.Region != "eu-west-1" {
 				t.Error("aws")
 			}
 		}},
 		{`{"type":"CUSTOM","raw":{"anything":[1,2]}}`, func(t *testing.T, tok Token) {
-			if c := tok.Credentials.(*CustomCredentials); string(c.Raw) != `{"anything":[1,2]}` {
+			if c := tok.Credentials.(CustomCredentials); string(c.Raw) != `{"anything":[1,2]}` {
 				t.Error("custom")
 			}
 		}},
 		{`{"type":"QUANTUM_ENTANGLEMENT","qubit":"q"}`, func(t *testing.T, tok Token) {
-			c := tok.Credentials.(*UnknownCredentials)
+			c := tok.Credentials.(UnknownCredentials)
 			if tok.Type != "QUANTUM_ENTANGLEMENT" || string(c.Object) != `{"type":"QUANTUM_ENTANGLEMENT","qubit":"q"}` {
 				t.Error("unknown")
 			}
@@ -114,7 +112,7 @@ func TestGetTokenKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(tok.Type) != kind.Type || tok.Credentials.CredentialsType() != tok.Type {
+			if string(tok.Type) != kind.Type || CredentialsType(tok.Credentials.CredentialsType()) != tok.Type {
 				t.Fatalf("type %q / %q, want %q", tok.Type, tok.Credentials.CredentialsType(), kind.Type)
 			}
 			tc.check(t, tok)
@@ -122,7 +120,7 @@ func TestGetTokenKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if conn.Credentials.CredentialsType() != tok.Type {
+			if CredentialsType(conn.Credentials.CredentialsType()) != tok.Type {
 				t.Errorf("connection credentials %T", conn.Credentials)
 			}
 			// The typed value round-trips to the server's shape.

@@ -24,7 +24,7 @@ func TestConnectionURLMatchesGenerated(t *testing.T) {
 				for _, p := range flags {
 					got := c.connectionURL("connections/", key, id, &p)
 					req, err := gen.NewGetConnectionRequest(c.server, id, &gen.GetConnectionParams{ProviderConfigKey: key,
-						ForceRefresh: optTrue(p.forceRefresh), RefreshToken: optTrue(p.refreshToken), RefreshGithubAppJwtToken: optTrue(p.refreshGitHubAppJWT)})
+						ForceRefresh: optTrue(p.forceRefresh), RefreshToken: optTrue(p.refreshToken), RefreshGitHubAppJWTToken: optTrue(p.refreshGitHubAppJWT)})
 					if err != nil {
 						t.Fatal(err)
 					}

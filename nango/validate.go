@@ -1,6 +1,8 @@
 package nango
 
 import (
+	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -34,4 +36,58 @@ func checkKeyAndID(providerConfigKey, connectionID string) error {
 		return err
 	}
 	return checkID("connection id", connectionID)
+}
+
+// maxTags, maxTagKeyLength and maxTagValueLength are Nango's limits on the
+// tags of a connection or end user.
+const (
+	maxTags           = 10
+	maxTagKeyLength   = 64
+	maxTagValueLength = 255
+)
+
+// checkTagKey holds a tag key to Nango's rule: a letter, then letters,
+// digits and _-./, at most 64 characters.
+func checkTagKey(key string) error {
+	if key == "" {
+		return invalidArgument("empty tag key")
+	}
+	if len(key) > maxTagKeyLength {
+		return invalidArgument("tag key of %d characters, over the limit of %d", len(key), maxTagKeyLength)
+	}
+	for i := 0; i < len(key); i++ {
+		b := key[i]
+		letter := b|0x20 >= 'a' && b|0x20 <= 'z'
+		if letter || (i > 0 && (b >= '0' && b <= '9' || b == '_' || b == '-' || b == '.' || b == '/')) {
+			continue
+		}
+		return invalidArgument("tag key %q: a key is a letter, then letters, digits and _-./", key)
+	}
+	return nil
+}
+
+// checkTags holds tags to write to Nango's rules, so that a bad tag fails
+// here, with the key named, rather than as the server's 400.
+func checkTags(what string, tags map[string]string) error {
+	if len(tags) > maxTags {
+		return invalidArgument("%s: %d tags, over the limit of %d", what, len(tags), maxTags)
+	}
+	seen := make(map[string]string, len(tags))
+	for k, v := range tags {
+		if err := checkTagKey(k); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		lower := strings.ToLower(k)
+		if other, dup := seen[lower]; dup {
+			return invalidArgument("%s: tag keys %q and %q differ only by case (Nango stores keys lower-cased)", what, other, k)
+		}
+		seen[lower] = k
+		if !utf8.ValidString(v) {
+			return invalidArgument("%s: tag %q: value is not valid UTF-8", what, k)
+		}
+		if n := utf8.RuneCountInString(v); n > maxTagValueLength {
+			return invalidArgument("%s: tag %q: value of %d characters, over the limit of %d", what, k, n, maxTagValueLength)
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -48,24 +49,47 @@ func (c *Client) DeleteConnection(ctx context.Context, providerConfigKey, connec
 	return err
 }
 
-// ConnectionUpdate is what PatchConnection changes; nil fields are left as
-// they are.
-type ConnectionUpdate struct {
-	// Tags replaces the connection's tags.
-	Tags map[string]string `json:"tags,omitempty"`
-	// WebhookURLOverride sets the URL Nango sends this connection's webhooks
-	// to; point it at "" to clear it.
-	WebhookURLOverride *string `json:"webhook_url_override,omitempty"`
-}
+// The request types of the writes, generated from openapi.yaml.
+type (
+	// PatchConnectionRequest is what PatchConnection changes; nil fields are
+	// left as they are. A pointer to an empty TagsInput removes every tag; a
+	// pointer to "" clears the webhook URL override.
+	PatchConnectionRequest = gen.PatchConnectionRequest
+	// ImportConnectionRequest is a connection to create from credentials
+	// obtained elsewhere. Set Credentials with one of its From… methods:
+	//
+	//	req := nango.ImportConnectionRequest{ProviderConfigKey: "github", ConnectionID: "user-1"}
+	//	err := req.Credentials.FromImportOAuth2Credentials(nango.ImportOAuth2Credentials{AccessToken: tok})
+	ImportConnectionRequest = gen.ImportConnectionRequest
+	// ImportCredentials holds one kind of Import…Credentials.
+	ImportCredentials             = gen.ImportCredentials
+	ImportOAuth2Credentials       = gen.ImportOAuth2Credentials
+	ImportOAuth1Credentials       = gen.ImportOAuth1Credentials
+	ImportOAuth2ClientCredentials = gen.ImportOAuth2ClientCredentials
+	ImportAPIKeyCredentials       = gen.ImportAPIKeyCredentials
+	ImportBasicCredentials        = gen.ImportBasicCredentials
+	ImportNoneCredentials         = gen.ImportNoneCredentials
+	ImportTBACredentials          = gen.ImportTBACredentials
+	ImportAppCredentials          = gen.ImportAppCredentials
+	ImportCustomCredentials       = gen.ImportCustomCredentials
+	// ClientOverride is a per-connection OAuth client of an import.
+	ClientOverride = gen.ClientOverride
+)
 
-// PatchConnection updates a connection's tags or webhook URL override. It
-// uses today's route, also under WithLegacyPaths: there is no older one.
-func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connectionID string, update ConnectionUpdate) error {
+// PatchConnection updates a connection's tags, end user or webhook URL
+// override. It uses today's route, also under WithLegacyPaths: there is no
+// older one.
+func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connectionID string, update PatchConnectionRequest) error {
 	if err := checkKeyAndID(providerConfigKey, connectionID); err != nil {
 		return err
 	}
-	if update.Tags == nil && update.WebhookURLOverride == nil {
+	if update.Tags == nil && update.WebhookURLOverride == nil && update.EndUser == nil {
 		return invalidArgument("PatchConnection: nothing to update")
+	}
+	if update.Tags != nil {
+		if err := checkTags("PatchConnection", *update.Tags); err != nil {
+			return err
+		}
 	}
 	body, err := json.Marshal(update)
 	if err != nil {
@@ -79,19 +103,30 @@ func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connect
 	return err
 }
 
-// SetMetadata replaces the metadata of one or more connections of an
-// integration.
-func (c *Client) SetMetadata(ctx context.Context, providerConfigKey string, metadata map[string]any, connectionIDs ...string) error {
-	return c.writeMetadata(ctx, http.MethodPost, providerConfigKey, metadata, connectionIDs)
+// SetMetadata replaces the metadata of a connection (Node: setMetadata).
+func (c *Client) SetMetadata(ctx context.Context, providerConfigKey, connectionID string, metadata Metadata) error {
+	return c.writeMetadata(ctx, http.MethodPost, providerConfigKey, []string{connectionID}, metadata)
 }
 
-// UpdateMetadata merges metadata into the existing metadata of one or more
-// connections: keys not given are kept.
-func (c *Client) UpdateMetadata(ctx context.Context, providerConfigKey string, metadata map[string]any, connectionIDs ...string) error {
-	return c.writeMetadata(ctx, http.MethodPatch, providerConfigKey, metadata, connectionIDs)
+// SetMetadataMany replaces the metadata of several connections of an
+// integration in one request.
+func (c *Client) SetMetadataMany(ctx context.Context, providerConfigKey string, connectionIDs []string, metadata Metadata) error {
+	return c.writeMetadata(ctx, http.MethodPost, providerConfigKey, connectionIDs, metadata)
 }
 
-func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey string, metadata map[string]any, ids []string) error {
+// UpdateMetadata merges metadata into a connection's metadata: keys not
+// given are kept (Node: updateMetadata).
+func (c *Client) UpdateMetadata(ctx context.Context, providerConfigKey, connectionID string, metadata Metadata) error {
+	return c.writeMetadata(ctx, http.MethodPatch, providerConfigKey, []string{connectionID}, metadata)
+}
+
+// UpdateMetadataMany merges metadata into several connections' metadata in
+// one request.
+func (c *Client) UpdateMetadataMany(ctx context.Context, providerConfigKey string, connectionIDs []string, metadata Metadata) error {
+	return c.writeMetadata(ctx, http.MethodPatch, providerConfigKey, connectionIDs, metadata)
+}
+
+func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey string, ids []string, metadata Metadata) error {
 	if len(ids) == 0 {
 		return invalidArgument("no connection id")
 	}
@@ -101,15 +136,17 @@ func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey st
 		}
 	}
 	if metadata == nil {
-		metadata = map[string]any{}
+		metadata = Metadata{}
 	}
-	req := struct {
-		ConnectionID      any            `json:"connection_id"`
-		ProviderConfigKey string         `json:"provider_config_key"`
-		Metadata          map[string]any `json:"metadata"`
-	}{ids, providerConfigKey, metadata}
+	req := gen.MetadataRequest{ProviderConfigKey: providerConfigKey, Metadata: metadata}
+	var err error
 	if len(ids) == 1 {
-		req.ConnectionID = ids[0]
+		err = req.ConnectionID.FromConnectionIDValue(ids[0])
+	} else {
+		err = req.ConnectionID.FromConnectionIDs1(ids)
+	}
+	if err != nil {
+		return invalidArgument("metadata: %v", err)
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -135,49 +172,60 @@ func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey st
 
 // GetMetadata returns a connection's metadata (an empty map when it has
 // none). Like Nango's Node SDK it reads the whole connection.
-func (c *Client) GetMetadata(ctx context.Context, providerConfigKey, connectionID string) (map[string]any, error) {
+func (c *Client) GetMetadata(ctx context.Context, providerConfigKey, connectionID string) (Metadata, error) {
 	conn, err := c.GetConnection(ctx, providerConfigKey, connectionID)
 	if err != nil {
 		return nil, err
 	}
 	if conn.Metadata == nil {
-		return map[string]any{}, nil
+		return Metadata{}, nil
 	}
 	return conn.Metadata, nil
 }
 
-// Import describes a connection to create from credentials obtained
-// elsewhere (ImportConnection).
-type Import struct {
-	ProviderConfigKey string
-	ConnectionID      string
-	Credentials       Credentials
-	Metadata          map[string]any
-	Tags              map[string]string
-	ConnectionConfig  map[string]any
+// GetMetadataAs decodes a connection's metadata into T, as the Node SDK's
+// getMetadata<T>:
+//
+//	type Settings struct{ Plan string `json:"plan"` }
+//	s, err := nango.GetMetadataAs[Settings](ctx, client, "github", "user-1")
+//
+// Metadata that does not fit T is an error matching ErrUnexpectedResponse.
+func GetMetadataAs[T any](ctx context.Context, c *Client, providerConfigKey, connectionID string) (T, error) {
+	var out T
+	md, err := c.GetMetadata(ctx, providerConfigKey, connectionID)
+	if err != nil {
+		return out, err
+	}
+	b, err := json.Marshal(md)
+	if err != nil {
+		return out, err
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return out, &UnexpectedResponseError{Operation: opGetConnection, StatusCode: http.StatusOK,
+			Reason: fmt.Sprintf("metadata does not decode into %T", out), Err: safeDecodeError(err)}
+	}
+	return out, nil
 }
 
-// ImportConnection creates (or replaces) a connection with existing
-// credentials, and returns it as stored.
-func (c *Client) ImportConnection(ctx context.Context, in Import) (*Connection, error) {
-	if err := checkKeyAndID(in.ProviderConfigKey, in.ConnectionID); err != nil {
+// ImportConnection creates (or updates, if the id exists) a connection with
+// credentials obtained elsewhere, and returns it as stored. Without a
+// ConnectionID, Nango makes one (a UUID).
+func (c *Client) ImportConnection(ctx context.Context, req ImportConnectionRequest) (*Connection, error) {
+	if err := checkID("provider config key", req.ProviderConfigKey); err != nil {
 		return nil, err
 	}
-	if in.Credentials == nil {
-		return nil, invalidArgument("ImportConnection: no credentials")
+	if req.ConnectionID != "" {
+		if err := checkID("connection id", req.ConnectionID); err != nil {
+			return nil, err
+		}
 	}
-	creds, err := marshalCredentials(in.Credentials)
-	if err != nil {
-		return nil, invalidArgument("ImportConnection: %v", err)
+	if raw, _ := req.Credentials.MarshalJSON(); len(nonNull(raw)) == 0 {
+		return nil, invalidArgument("ImportConnection: no credentials (set them with req.Credentials.FromImport…Credentials)")
 	}
-	body, err := json.Marshal(struct {
-		ProviderConfigKey string            `json:"provider_config_key"`
-		ConnectionID      string            `json:"connection_id"`
-		Credentials       json.RawMessage   `json:"credentials"`
-		Metadata          map[string]any    `json:"metadata,omitempty"`
-		Tags              map[string]string `json:"tags,omitempty"`
-		ConnectionConfig  map[string]any    `json:"connection_config,omitempty"`
-	}{in.ProviderConfigKey, in.ConnectionID, creds, in.Metadata, in.Tags, in.ConnectionConfig})
+	if err := checkTags("ImportConnection", req.Tags); err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, invalidArgument("ImportConnection: %v", err)
 	}

@@ -229,7 +229,7 @@ func printTable(w io.Writer, conns []nango.ConnectionSummary) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tINTEGRATION\tCONNECTION ID\tPROVIDER\tCREATED")
 	for _, c := range conns {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", c.ID, c.ProviderConfigKey, c.ConnectionID, c.Provider, c.CreatedAt.UTC().Format(time.RFC3339))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", c.ID, c.ProviderConfigKey, c.ConnectionID, c.Provider, c.Created.UTC().Format(time.RFC3339))
 	}
 	tw.Flush()
 }

@@ -43,9 +43,9 @@ func metadataCommand(ctx context.Context, args []string, stdout io.Writer, geten
 		return usageError{fmt.Sprintf("metadata is not a JSON object: %v", err)}
 	}
 	if sub == "set" {
-		err = c.SetMetadata(ctx, key, md, id)
+		err = c.SetMetadata(ctx, key, id, md)
 	} else {
-		err = c.UpdateMetadata(ctx, key, md, id)
+		err = c.UpdateMetadata(ctx, key, id, md)
 	}
 	if err != nil {
 		return err

@@ -54,6 +54,11 @@ func LoadCaptures(dir string) ([]Capture, error) {
 // ParseCapture reads one capture: the curl command line, then the response.
 func ParseCapture(b []byte) (Capture, error) {
 	c := Capture{Method: http.MethodGet, Header: http.Header{}}
+	// A trailing "#--- notes" section says what else happened (what the
+	// proxy's upstream received, …); it is not part of the response.
+	if i := bytes.Index(b, []byte("\n#--- notes")); i >= 0 {
+		b = b[:i+1]
+	}
 	line, rest, _ := bytes.Cut(b, []byte("\n"))
 	args, err := shellWords(string(line))
 	if err != nil {
