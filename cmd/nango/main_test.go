@@ -27,7 +27,7 @@ func TestClientCommands(t *testing.T) {
 		t.Errorf("token: %d %q", code, out)
 	}
 	code, out, _ = runCLI(t, env, "token", "twitter", "user-1")
-	if code != 0 || !strings.Contains(out, `"oauth_token_secret": "demo-oauth1-secret"`) || !strings.Contains(out, `"type": "OAUTH1"`) {
+	if code != 0 || !strings.Contains(out, `"oauth_token_secret":"demo-oauth1-secret"`) || !strings.Contains(out, `"type":"OAUTH1"`) {
 		t.Errorf("oauth1 token: %d %s", code, out)
 	}
 	code, out, _ = runCLI(t, env, "connection", "--force-refresh", "github", "org/acme@example.com")
