@@ -1,19 +1,20 @@
 // Command nango reads connections and tokens from Nango, and runs a fake
 // Nango server for local development and tests.
 //
-//	nango token github user-1              # the bare OAuth 2 access token
-//	nango connection github user-1         # the connection as JSON
-//	nango raw github user-1                # the provider's raw token response
-//	nango list [--integration github] ...  # connections (a table on a terminal)
+//	nango token github user-1                 # the bare OAuth 2 access token
+//	nango connection github user-1 --force-refresh
+//	nango raw github user-1                   # the provider's raw token response
+//	nango list --integration github --all     # connections (a table on a terminal)
 //	nango delete github user-1
 //	nango metadata get github user-1
-//	nango metadata set|update github user-1 '{"plan":"pro"}'
-//	nango serve [--addr 127.0.0.1:3003] [--secret-key K] [--data connections.json]
-//	nango demo                             # the four helpers against an in-process fake
+//	nango metadata update github user-1 '{"plan":"pro"}'
+//	nango serve --addr 127.0.0.1:3003         # a fake Nango with demo connections
+//	nango demo                                # the SDK's helpers against an in-process fake
 //
 // Flags go before or after the arguments; "--" ends them. Usage errors go
 // to stderr with exit status 2, other errors with 1. The client commands
-// read NANGO_SECRET_KEY and NANGO_HOST (default https://api.nango.dev).
+// read NANGO_SECRET_KEY and NANGO_HOST (default https://api.nango.dev);
+// "nango <command> --help" describes each.
 package main
 
 import (
