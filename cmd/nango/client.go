@@ -80,9 +80,9 @@ var connectionHelp = map[string]struct{ summary, about, example string }{
 		"print a fresh token for a connection",
 		`For an OAuth 2 connection, prints the bare access token, ready for $(nango token …).
 For every other kind (OAuth 1, OAuth 2 client credentials, app, API key, basic, …),
-prints the connection's credentials object byte for byte as Nango sent it, as the
-Node SDK's getToken returns it for those kinds. Nango refreshes an expired token
-before answering.
+prints the connection's credentials object byte for byte as Nango sent it: what the
+Node SDK's getToken returns, except that for OAuth 1 it picks out the token and
+secret. Nango refreshes an expired token before answering.
 
 ` + clientEnv,
 		`  curl -H "Authorization: Bearer $(nango token github user-1)" https://api.github.com/user`,
