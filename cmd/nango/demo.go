@@ -14,8 +14,11 @@ import (
 
 // demo starts the fake in-process and runs the SDK's four helpers on it.
 func demo(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlagSet("demo", "", stdout)
-	if err := parse(fs, args); err != nil {
+	cmd := newCommand("demo", "run the SDK's helpers against an in-process fake")
+	cmd.about = `Starts a fake Nango on a loopback port with demo connections, and shows what
+GetToken, GetConnection, GetRawTokenResponse and ListConnections return, and
+the error for an unknown connection. Needs no key and no network.`
+	if _, err := cmd.parse(args, stdout); err != nil {
 		return err
 	}
 	fake, err := nangotest.NewFake(nangotest.OnViolation(func(err error) {

@@ -1,17 +1,20 @@
 // Command nango reads connections and tokens from Nango, and runs a fake
 // Nango server for local development and tests.
 //
-//	nango token github user-1              # the bare OAuth 2 access token
-//	nango connection github user-1         # the connection as JSON
-//	nango raw github user-1                # the provider's raw token response
-//	nango list [--integration github] ...  # connections (a table on a terminal)
+//	nango token github user-1                 # the bare OAuth 2 access token
+//	nango connection github user-1 --force-refresh
+//	nango raw github user-1                   # the provider's raw token response
+//	nango list --integration github --all     # connections (a table on a terminal)
 //	nango delete github user-1
-//	nango metadata get|set|update github user-1 ['{"plan":"pro"}']
-//	nango serve [--addr 127.0.0.1:3003] [--secret-key K] [--data connections.json]
-//	nango demo                             # the four helpers against an in-process fake
+//	nango metadata get github user-1
+//	nango metadata update github user-1 '{"plan":"pro"}'
+//	nango serve --addr 127.0.0.1:3003         # a fake Nango with demo connections
+//	nango demo                                # the SDK's helpers against an in-process fake
 //
-// The client commands read NANGO_SECRET_KEY and NANGO_HOST (default
-// https://api.nango.dev).
+// Flags go before or after the arguments; "--" ends them. Usage errors go
+// to stderr with exit status 2, other errors with 1. The client commands
+// read NANGO_SECRET_KEY and NANGO_HOST (default https://api.nango.dev);
+// "nango <command> --help" describes each.
 package main
 
 import (
@@ -34,13 +37,25 @@ Usage:
   nango raw        [flags] <provider-config-key> <connection-id>
   nango list       [flags]
   nango delete     [flags] <provider-config-key> <connection-id>
-  nango metadata   get|set|update [flags] <provider-config-key> <connection-id> [json]
-  nango serve      [--addr 127.0.0.1:3003] [--secret-key K] [--data connections.json]
+  nango metadata   get            [flags] <provider-config-key> <connection-id>
+  nango metadata   set|update     [flags] <provider-config-key> <connection-id> <metadata-json>
+  nango serve      [flags]
   nango demo
   nango --version
 
+Commands:
+  token       print a fresh token (the bare access token for OAuth 2)
+  connection  print a connection with its credentials, as JSON
+  raw         print the provider's raw token response
+  list        list connections (a table on a terminal, JSON otherwise)
+  delete      delete a connection
+  metadata    read, replace or merge a connection's metadata
+  serve       run a fake Nango for local development
+  demo        run the SDK's helpers against an in-process fake
+
+Flags go before or after the arguments; "--" ends them.
 Client commands use NANGO_SECRET_KEY, and NANGO_HOST (default https://api.nango.dev).
-Run "nango <command> --help" for a command's flags.
+Run "nango <command> --help" for a command's arguments and flags.
 `
 
 func main() {
@@ -50,23 +65,33 @@ func main() {
 	os.Exit(code)
 }
 
-// run is main without the process: tests call it.
+// run is main without the process: tests call it. stdout carries only a
+// command's result (it is what $(nango token …) captures); every complaint
+// goes to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd == "help" && len(rest) > 0 {
+		// "nango help token" is "nango token --help".
+		cmd, rest = rest[0], append(rest[1:len(rest):len(rest)], "--help")
+	}
 	var err error
 	switch cmd {
-	case "-h", "--help", "help":
+	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "-v", "--version", "version":
+	case "-v", "-version", "--version", "version":
 		fmt.Fprintf(stdout, "nango %s (nango-go SDK)\n", nango.Version)
 		return 0
-	case "token", "connection", "raw", "list", "delete", "metadata":
-		err = clientCommand(ctx, cmd, rest, stdout, getenv)
+	case "token", "connection", "raw", "delete":
+		err = connectionCommand(ctx, cmd, rest, stdout, getenv)
+	case "list":
+		err = listCommand(ctx, rest, stdout, getenv)
+	case "metadata":
+		err = metadataCommand(ctx, rest, stdout, getenv)
 	case "serve":
 		err = serve(ctx, rest, stdout, stderr)
 	case "demo":
@@ -75,16 +100,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stderr, "nango: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-	if err == nil {
+	if err == nil || errors.Is(err, errHelp) {
 		return 0
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "nango %s: %v\n", cmd, err)
+		name := ue.cmd
+		if name == "" {
+			name = cmd
+		}
+		fmt.Fprintf(stderr, "nango %s: %s\n", name, ue.msg)
+		if ue.usage != "" {
+			fmt.Fprintf(stderr, "Usage: %s\nRun \"nango %s --help\" for more.\n", ue.usage, name)
+		}
 		return 2
-	}
-	if errors.Is(err, errHelp) {
-		return 0
 	}
 	fmt.Fprintf(stderr, "nango %s: %v\n", cmd, err)
 	var apiErr *nango.APIError
@@ -94,7 +123,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return 1
 }
 
-type usageError struct{ msg string }
+// usageError is a mistake in the command line: exit status 2, and the
+// command's usage line on stderr.
+type usageError struct {
+	cmd, msg, usage string
+}
 
 func (u usageError) Error() string { return u.msg }
 

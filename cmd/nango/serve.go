@@ -15,16 +15,20 @@ import (
 
 // serve runs the fake Nango until ctx is cancelled (Ctrl-C).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "", stdout)
-	addr := fs.String("addr", "127.0.0.1:3003", "address to listen on")
-	key := fs.String("secret-key", nangotest.DefaultSecretKey, "secret key to accept (a UUID v4)")
-	data := fs.String("data", "", "JSON file: an array of connections as GET /connections/{id} returns them (default: demo connections)")
+	cmd := newCommand("serve", "run a fake Nango for local development")
+	cmd.about = `Serves the connection routes of Nango's API, checking every request and answer
+against openapi.yaml (violations are logged to stderr), until Ctrl-C. Without
+--data it starts with demo connections: github (OAuth 2), twitter (OAuth 1),
+sendgrid (API key).`
+	cmd.example = `  nango serve --addr 127.0.0.1:3003 &
+  NANGO_HOST=http://127.0.0.1:3003 NANGO_SECRET_KEY=` + nangotest.DefaultSecretKey + ` nango token github user-1`
+	fs := cmd.flags
+	addr := fs.String("addr", "127.0.0.1:3003", "`address` to listen on")
+	key := fs.String("secret-key", nangotest.DefaultSecretKey, "secret `key` to accept, a UUID v4")
+	data := fs.String("data", "", "JSON `file`: an array of connections as GET /connections/{id} returns them (default: the demo connections)")
 	noValidate := fs.Bool("no-validate", false, "skip the checks against openapi.yaml (for load tests)")
-	if err := parse(fs, args); err != nil {
+	if _, err := cmd.parse(args, stdout); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return usageError{"serve takes no arguments"}
 	}
 	logger := log.New(stderr, "nango serve: ", log.LstdFlags)
 	opts := []nangotest.Option{
