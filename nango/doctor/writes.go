@@ -37,7 +37,7 @@ func (r *runner) writes(ctx context.Context, integration string) {
 	imported, uncertain := r.importConnection(ctx, integration, id, target)
 	defer func() {
 		if imported || uncertain {
-			r.cleanup(ctx, integration, id, target, get)
+			r.cleanup(ctx, integration, id, target, get, imported)
 		}
 	}()
 	if !imported {
@@ -117,11 +117,20 @@ func (r *runner) kindsFor(integration string) []struct {
 	return out
 }
 
-func (r *runner) cleanup(ctx context.Context, integration, id, target, get string) {
+// cleanup deletes the doctor's connection. After an import whose outcome is
+// unknown, "no such connection" means there was nothing to clean.
+func (r *runner) cleanup(ctx context.Context, integration, id, target, get string, stored bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	res := r.do(ctx, probe{check: "writes: delete (cleanup)", method: http.MethodDelete, route: get, target: target,
 		params: map[string]string{"connectionId": id}, query: url.Values{"provider_config_key": {integration}}})
+	if !stored {
+		switch errorCode(res.body) {
+		case "unknown_connection", "unkown_connection", "not_found":
+			r.row(res).Note = "nothing was stored"
+			return
+		}
+	}
 	if res.status/100 != 2 {
 		r.rep.Problems = append(r.rep.Problems, fmt.Sprintf("cleanup: could not delete connection %q of %q (%s); delete it by hand", id, integration, statusText(r.row(res))))
 	}
