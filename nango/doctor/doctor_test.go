@@ -263,3 +263,28 @@ func TestUnreachable(t *testing.T) {
 		t.Fatalf("rows %+v problems %v", rep.Rows, rep.Problems)
 	}
 }
+
+// TestRequestViolation: an id the spec's pattern refuses (a server can hold
+// one it got before the rule) is reported as a request violation on the
+// path parameter, still without the id.
+func TestRequestViolation(t *testing.T) {
+	srv := nangotest.Start(t, nangotest.AllowInvalidRequests())
+	const id = "usér-ü"
+	srv.MustPut(nangotest.APIKey("sendgrid", id, secretAPI))
+	rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey})
+	if rep.OK() {
+		t.Fatal("report OK")
+	}
+	found := false
+	for _, row := range rep.Rows {
+		for _, v := range row.Violations {
+			if v.In == "request" && v.Path == "path connectionId" {
+				found = true
+			}
+		}
+	}
+	js, _ := json.Marshal(rep)
+	if !found || strings.Contains(string(js), "usér") || strings.Contains(string(js), "us%C3%A9r") {
+		t.Errorf("found %v in %s", found, js)
+	}
+}

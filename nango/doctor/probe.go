@@ -195,44 +195,45 @@ func violations(in string, err error) []Violation {
 	var out []Violation
 	var walk func(err error, where string)
 	walk = func(err error, where string) {
-		var me openapi3.MultiError
-		var se *openapi3.SchemaError
-		var reqErr *openapi3filter.RequestError
-		var respErr *openapi3filter.ResponseError
-		var secErr *openapi3filter.SecurityRequirementsError
-		switch {
-		case errors.As(err, &me):
-			for _, e := range me {
+		// The error's own type first: errors.As would look down the chain
+		// and lose the parameter or header a deeper error belongs to.
+		switch x := err.(type) {
+		case openapi3.MultiError:
+			for _, e := range x {
 				walk(e, where)
 			}
-		case errors.As(err, &respErr):
+		case *openapi3filter.ResponseError:
 			switch {
-			case respErr.Err != nil:
-				walk(respErr.Err, headerOf(respErr.Reason, where))
-			case strings.Contains(respErr.Reason, "status"):
-				out = append(out, Violation{In: in, Path: "status", Reason: respErr.Reason})
+			case x.Err != nil:
+				walk(x.Err, headerOf(x.Reason, where))
+			case strings.Contains(x.Reason, "status"):
+				out = append(out, Violation{In: in, Path: "status", Reason: x.Reason})
 			default:
-				out = append(out, Violation{In: in, Path: headerOf(respErr.Reason, where), Reason: respErr.Reason})
+				out = append(out, Violation{In: in, Path: headerOf(x.Reason, where), Reason: x.Reason})
 			}
-		case errors.As(err, &reqErr):
+		case *openapi3filter.RequestError:
 			w := where
-			if reqErr.Parameter != nil {
-				w = reqErr.Parameter.In + " " + reqErr.Parameter.Name
+			if x.Parameter != nil {
+				w = x.Parameter.In + " " + x.Parameter.Name
 			}
-			if reqErr.Err != nil {
-				walk(reqErr.Err, w)
+			if x.Err != nil {
+				walk(x.Err, w)
 			} else {
-				out = append(out, Violation{In: in, Path: w, Reason: reqErr.Reason})
+				out = append(out, Violation{In: in, Path: w, Reason: x.Reason})
 			}
-		case errors.As(err, &secErr):
+		case *openapi3filter.SecurityRequirementsError:
 			out = append(out, Violation{In: in, Path: "header Authorization", Reason: "not the security scheme the spec names"})
-		case errors.As(err, &se):
+		case *openapi3.SchemaError:
 			p := where
-			if ptr := se.JSONPointer(); len(ptr) > 0 || p == "" {
+			if ptr := x.JSONPointer(); len(ptr) > 0 || p == "" {
 				p = "/" + strings.Join(ptr, "/")
 			}
-			out = append(out, Violation{In: in, Path: p, Reason: se.Reason})
+			out = append(out, Violation{In: in, Path: p, Reason: x.Reason})
 		default:
+			if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "contract: ") {
+				walk(inner, where)
+				return
+			}
 			out = append(out, Violation{In: in, Path: where, Reason: reasonOf(err)})
 		}
 	}
