@@ -161,7 +161,9 @@ func isLoopback(host string) bool {
 
 // guardRedirects returns a copy of hc whose redirect policy drops the
 // Authorization header whenever a redirect leaves the configured host, even
-// for a host Go would consider a "subdomain" match.
+// for a host Go would consider a "subdomain" match, or leaves https: the
+// host alone does not tell https://h from http://h, and net/http keeps the
+// header across that downgrade.
 func (c *Client) guardRedirects(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
@@ -171,7 +173,7 @@ func (c *Client) guardRedirects(hc *http.Client) *http.Client {
 	}
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Host != c.host {
+		if req.URL.Host != c.host || (via[0].URL.Scheme == "https" && req.URL.Scheme != "https") {
 			req.Header.Del("Authorization")
 		}
 		if next != nil {

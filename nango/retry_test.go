@@ -316,6 +316,38 @@ func TestRedirectToForeignHost(t *testing.T) {
 	}
 }
 
+// downgradeTransport plays an https host that redirects to plain http on the
+// same host name, recording the Authorization each plain request carries.
+type downgradeTransport struct{ plainAuth []string }
+
+func (d *downgradeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	h := http.Header{}
+	if req.URL.Scheme == "https" {
+		h.Set("Location", "http://"+req.URL.Host+req.URL.RequestURI())
+		return &http.Response{StatusCode: http.StatusTemporaryRedirect, Header: h, Body: http.NoBody, Request: req}, nil
+	}
+	d.plainAuth = append(d.plainAuth, req.Header.Get("Authorization"))
+	h.Set("Content-Type", "application/json")
+	body := connectionJSON(`{"type":"OAUTH2","access_token":"t"}`)
+	return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
+}
+
+// TestRedirectSchemeDowngrade: the key does not follow https://h to http://h,
+// which the host comparison alone would let through.
+func TestRedirectSchemeDowngrade(t *testing.T) {
+	dt := &downgradeTransport{}
+	c, err := New(testKey, WithHost("https://nango.example"), WithHTTPClient(&http.Client{Transport: dt}), WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetToken(context.Background(), "github", "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(dt.plainAuth) != 1 || dt.plainAuth[0] != "" {
+		t.Fatalf("plain-http requests carried Authorization %q", dt.plainAuth)
+	}
+}
+
 // countingTransport counts round trips and fails them with a dial error.
 type countingTransport struct{ n atomic.Int32 }
 

@@ -96,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = serve(ctx, rest, stdout, stderr)
 	case "demo":
 		err = demo(ctx, rest, stdout)
+	case "doctor":
+		return runDoctor(ctx, rest, stdout, stderr, getenv)
 	default:
 		fmt.Fprintf(stderr, "nango: unknown command %q\n\n%s", cmd, usage)
 		return 2

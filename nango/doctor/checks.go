@@ -1,0 +1,249 @@
+package doctor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Route templates of the spec, per era. Checks whose operation the spec lacks
+// are not run.
+const (
+	listRoute       = "/connections"
+	getRoute        = "/connections/{connectionId}"
+	legacyListRoute = "/connection"
+	legacyGetRoute  = "/connection/{connectionId}"
+)
+
+// doctorPrefix starts every connection id the doctor makes up.
+const doctorPrefix = "nango-doctor-"
+
+func (r *runner) routes() (list, get string) {
+	if r.legacy {
+		return legacyListRoute, legacyGetRoute
+	}
+	return listRoute, getRoute
+}
+
+// reads runs every read check. The first list decides the auth scheme and
+// the route era the rest use.
+func (r *runner) reads(ctx context.Context) {
+	if !r.detectEra(ctx) {
+		return
+	}
+	list, get := r.routes()
+	op := r.operation(http.MethodGet, list)
+	if op != nil && op.Parameters.GetByInAndName("query", "limit") != nil && op.Parameters.GetByInAndName("query", "page") != nil {
+		for page := range 2 {
+			r.do(ctx, probe{check: fmt.Sprintf("list, page %d of 1 item", page), method: http.MethodGet, route: list,
+				query: url.Values{"limit": {"1"}, "page": {fmt.Sprint(page)}}})
+		}
+	}
+	if r.operation(http.MethodGet, get) != nil {
+		r.readConnections(ctx, get)
+		r.unknowns(ctx, get)
+	}
+	r.malformedKey(ctx, list)
+	r.remainingReads(ctx)
+}
+
+// detectEra lists connections, falling back to HTTP Basic on a 401 and to
+// the /connection routes on a 404. It reports whether the key was accepted.
+func (r *runner) detectEra(ctx context.Context) bool {
+	res := r.do(ctx, probe{check: "list connections", method: http.MethodGet, route: listRoute})
+	if res.status == http.StatusUnauthorized {
+		r.basic = true
+		basic := r.do(ctx, probe{check: "list connections, HTTP Basic", method: http.MethodGet, route: listRoute})
+		if basic.status/100 != 2 && basic.status != http.StatusNotFound {
+			r.basic = false
+			r.rep.Auth = ""
+			r.rep.Problems = append(r.rep.Problems, fmt.Sprintf("the server refused the secret key (%d with Bearer, %d with Basic): check the key and the host", res.status, basic.status))
+			return false
+		}
+		r.row(res).Skipped = "the server takes HTTP Basic"
+		r.hint(Hint{Era: "before July 2023: HTTP Basic auth", Option: "nango.WithBasicAuth()",
+			Evidence: fmt.Sprintf("Bearer got %d, Basic got %d", res.status, basic.status)})
+		res = basic
+	}
+	if res.status == http.StatusNotFound && r.operation(http.MethodGet, legacyListRoute) != nil {
+		old := r.do(ctx, probe{check: "list connections, /connection route", method: http.MethodGet, route: legacyListRoute})
+		if old.status/100 == 2 {
+			r.legacy = true
+			r.row(res).Skipped = "the server serves only the /connection routes"
+			r.hint(Hint{Era: "before mid-2025: /connection routes", Option: "nango.WithLegacyPaths()",
+				Evidence: fmt.Sprintf("GET /connections got 404, GET /connection got %d", old.status)})
+			res = old
+		}
+	}
+	if res.status/100 == 2 {
+		var old bool
+		r.conns, old = firstPerIntegration(res.body, r.cfg.MaxIntegrations)
+		if old {
+			r.hint(Hint{Era: "2023: list items without provider_config_key", Option: "none: the SDK reads both list shapes",
+				Evidence: "list items carry only id, connection_id, provider and created"})
+		}
+	}
+	return true
+}
+
+// firstPerIntegration picks the first listed connection of each integration.
+// 2023 servers put the integration's key in "provider" (old reports that).
+func firstPerIntegration(body []byte, max int) (out []listed, old bool) {
+	var list struct {
+		Connections []struct {
+			ConnectionID      string `json:"connection_id"`
+			ProviderConfigKey string `json:"provider_config_key"`
+			Provider          string `json:"provider"`
+		} `json:"connections"`
+	}
+	if json.Unmarshal(body, &list) != nil {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for _, c := range list.Connections {
+		key := c.ProviderConfigKey
+		if key == "" {
+			key, old = c.Provider, true
+		}
+		if key == "" || c.ConnectionID == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, listed{key: key, id: c.ConnectionID})
+		if len(out) == max {
+			break
+		}
+	}
+	return out, old
+}
+
+// readConnections reads one connection per integration, with and without
+// refresh_token when the operation takes it.
+func (r *runner) readConnections(ctx context.Context, get string) {
+	op := r.operation(http.MethodGet, get)
+	withRefresh := op.Parameters.GetByInAndName("query", "refresh_token") != nil
+	for i, c := range r.conns {
+		p := probe{check: "get connection", method: http.MethodGet, route: get,
+			params: map[string]string{"connectionId": c.id}, query: url.Values{"provider_config_key": {c.key}},
+			target: c.key + " " + r.showID(c.id)}
+		res := r.do(ctx, p)
+		if res.status/100 == 2 {
+			r.conns[i].kind = credentialKind(res.body)
+		}
+		if withRefresh {
+			p.check = "get connection, refresh token"
+			p.query = url.Values{"provider_config_key": {c.key}, "refresh_token": {"true"}}
+			r.do(ctx, p)
+		}
+	}
+	if len(r.conns) == 0 {
+		r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID + " (a known connection)", Reason: "the list holds no connection"})
+	}
+}
+
+func credentialKind(body []byte) string {
+	var c struct {
+		Credentials struct {
+			Type string `json:"type"`
+		} `json:"credentials"`
+	}
+	_ = json.Unmarshal(body, &c)
+	return c.Credentials.Type
+}
+
+// unknowns reads a connection that does not exist, and one under an
+// integration that does not exist, to see both error shapes.
+func (r *runner) unknowns(ctx context.Context, get string) {
+	key := "nango-doctor-no-integration"
+	if len(r.conns) > 0 {
+		key = r.conns[0].key
+	}
+	id := doctorPrefix + "unknown-" + randomHex()
+	r.do(ctx, probe{check: "unknown connection", method: http.MethodGet, route: get,
+		params: map[string]string{"connectionId": id}, query: url.Values{"provider_config_key": {key}},
+		target: key + " " + doctorPrefix + "unknown-…", note: "an error is expected"})
+	unknownKey := doctorPrefix + "unknown-" + randomHex()
+	r.do(ctx, probe{check: "unknown integration", method: http.MethodGet, route: get,
+		params: map[string]string{"connectionId": id}, query: url.Values{"provider_config_key": {unknownKey}},
+		target: doctorPrefix + "unknown-…", note: "an error is expected"})
+}
+
+// malformedKey lists with a key that is not a UUID, for the 401's shape.
+func (r *runner) malformedKey(ctx context.Context, list string) {
+	if r.operation(http.MethodGet, list) == nil {
+		return
+	}
+	auth := "Bearer not-a-uuid"
+	if r.basic {
+		auth = "Basic " + "bm90LWEtdXVpZDo=" // base64("not-a-uuid:")
+	}
+	res := r.do(ctx, probe{check: "malformed secret key", method: http.MethodGet, route: list, auth: auth, note: "401 expected"})
+	if row := r.row(res); row.Status/100 == 2 {
+		row.Conforms = false
+		row.Violations = append(row.Violations, Violation{In: "response", Path: "status", Reason: "a malformed key was accepted"})
+	}
+}
+
+// remainingReads calls every other GET of the spec once: the list and get
+// of the other route era, and whatever the spec gained since this was
+// written (GET /integrations, …) when it needs no parameter the doctor
+// cannot fill.
+func (r *runner) remainingReads(ctx context.Context) {
+	doc := r.v.Doc()
+	paths := doc.Paths.Map()
+	routes := make([]string, 0, len(paths))
+	for route := range paths {
+		routes = append(routes, route)
+	}
+	sort.Strings(routes)
+	for _, route := range routes {
+		op := paths[route].Get
+		if op == nil || r.done[op.OperationID] {
+			continue
+		}
+		if r.legacy && !op.Deprecated && strings.HasPrefix(route, "/connections") {
+			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID, Reason: "the server serves only the /connection routes"})
+			continue
+		}
+		check := "other read of the spec"
+		if op.Deprecated {
+			check = "deprecated route"
+		}
+		p := probe{check: check, method: http.MethodGet, route: route, params: map[string]string{}, query: url.Values{}}
+		fillable := true
+		for _, pr := range append(paths[route].Parameters, op.Parameters...) {
+			prm := pr.Value
+			if prm == nil || !prm.Required {
+				continue
+			}
+			switch {
+			case prm.In == "path" && prm.Name == "connectionId" && len(r.conns) > 0:
+				p.params["connectionId"] = r.conns[0].id
+				p.target = r.conns[0].key + " " + r.showID(r.conns[0].id)
+			case prm.In == "query" && prm.Name == "provider_config_key" && len(r.conns) > 0:
+				p.query.Set("provider_config_key", r.conns[0].key)
+			default:
+				fillable = false
+			}
+		}
+		if !fillable {
+			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID, Reason: "needs parameters the doctor cannot fill (or no connection to read)"})
+			continue
+		}
+		r.do(ctx, p)
+	}
+}
+
+func randomHex() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func jsonBody(v any) ([]byte, error) { return json.Marshal(v) }
