@@ -782,7 +782,7 @@ type WebhookEndUser struct {
 	OrganizationId string `json:"organizationId,omitempty"`
 
 	// Tags The end user's tags from the session (`{}` when none).
-	Tags map[string]string `json:"tags,omitempty"`
+	Tags map[string]string `json:"tags"`
 }
 
 // WebhookError Why an operation or a sync failed.
