@@ -7,6 +7,7 @@
 //	nango list [--integration github] ...  # connections (a table on a terminal)
 //	nango delete github user-1
 //	nango metadata get|set|update github user-1 ['{"plan":"pro"}']
+//	nango webhook verify --hmac-sha256 HEX < body   # check a webhook's signature
 //	nango serve [--addr 127.0.0.1:3003] [--secret-key K] [--data connections.json]
 //	nango demo                             # the four helpers against an in-process fake
 //
@@ -35,6 +36,7 @@ Usage:
   nango list       [flags]
   nango delete     [flags] <provider-config-key> <connection-id>
   nango metadata   get|set|update [flags] <provider-config-key> <connection-id> [json]
+  nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
   nango serve      [--addr 127.0.0.1:3003] [--secret-key K] [--data connections.json]
   nango demo
   nango --version
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 0
 	case "token", "connection", "raw", "list", "delete", "metadata":
 		err = clientCommand(ctx, cmd, rest, stdout, getenv)
+	case "webhook":
+		err = webhookCommand(rest, os.Stdin, stdout, getenv)
 	case "serve":
 		err = serve(ctx, rest, stdout, stderr)
 	case "demo":
