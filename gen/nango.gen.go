@@ -352,6 +352,87 @@ func (e TwoStepCredentialsType) Valid() bool {
 	}
 }
 
+// Defines values for WebhookAsyncActionType.
+const (
+	WebhookAsyncActionTypeAsyncAction WebhookAsyncActionType = "async_action"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAsyncActionType enum.
+func (e WebhookAsyncActionType) Valid() bool {
+	switch e {
+	case WebhookAsyncActionTypeAsyncAction:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAuthType.
+const (
+	WebhookAuthTypeAuth WebhookAuthType = "auth"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAuthType enum.
+func (e WebhookAuthType) Valid() bool {
+	switch e {
+	case WebhookAuthTypeAuth:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAuthOperation.
+const (
+	WebhookAuthOperationCreation WebhookAuthOperation = "creation"
+	WebhookAuthOperationOverride WebhookAuthOperation = "override"
+	WebhookAuthOperationRefresh  WebhookAuthOperation = "refresh"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAuthOperation enum.
+func (e WebhookAuthOperation) Valid() bool {
+	switch e {
+	case WebhookAuthOperationCreation:
+		return true
+	case WebhookAuthOperationOverride:
+		return true
+	case WebhookAuthOperationRefresh:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookForwardType.
+const (
+	WebhookForwardTypeForward WebhookForwardType = "forward"
+)
+
+// Valid indicates whether the value is a known member of the WebhookForwardType enum.
+func (e WebhookForwardType) Valid() bool {
+	switch e {
+	case WebhookForwardTypeForward:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSyncType.
+const (
+	WebhookSyncTypeSync WebhookSyncType = "sync"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSyncType enum.
+func (e WebhookSyncType) Valid() bool {
+	switch e {
+	case WebhookSyncTypeSync:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIKeyCredentials The credentials of an API key connection.
 type APIKeyCredentials struct {
 	// APIKey The API key.
@@ -1391,6 +1472,224 @@ type ValidationIssuePath1 = int
 // ValidationIssue_Path_Item defines model for ValidationIssue.path.Item.
 type ValidationIssue_Path_Item struct {
 	union json.RawMessage
+}
+
+// WebhookAsyncAction Sent when an action started asynchronously finished; fetch its result from `payload.statusUrl`.
+type WebhookAsyncAction struct {
+	// ConnectionID The connection the action ran for.
+	ConnectionID string `json:"connectionId"`
+
+	// From Always `nango`.
+	From string `json:"from"`
+
+	// Payload Where to find the action's result.
+	Payload struct {
+		// ID The action run's id.
+		ID string `json:"id"`
+
+		// StatusURL The path to fetch the result from (`GET /action/{id}`).
+		StatusURL string `json:"statusUrl"`
+	} `json:"payload"`
+
+	// ProviderConfigKey The integration's unique key.
+	ProviderConfigKey string `json:"providerConfigKey"`
+
+	// Type Always `async_action`.
+	Type WebhookAsyncActionType `json:"type"`
+}
+
+// WebhookAsyncActionType Always `async_action`.
+type WebhookAsyncActionType string
+
+// WebhookAuth Sent when an end user created a connection (`creation`), when its
+// credentials were replaced by a new authorization (`override`), or when
+// refreshing its token failed (`refresh`, with `success` false and `error`).
+// Which operations are sent is an environment setting.
+type WebhookAuth struct {
+	// AuthMode The integration's auth mode, as in a credentials `type`: `OAUTH2`,
+	// `API_KEY`, `BASIC`, `APP`, ... (new modes appear over time).
+	AuthMode string `json:"authMode"`
+
+	// ConnectionID The connection's id (chosen by the caller on import, a UUID for Connect UI).
+	ConnectionID string `json:"connectionId"`
+
+	// EndUser The end user of the Connect UI session the connection was made with; absent otherwise.
+	EndUser *WebhookEndUser `json:"endUser,omitempty"`
+
+	// Environment The name of the environment the connection belongs to (e.g. `dev`, `prod`).
+	Environment string `json:"environment"`
+
+	// Error Why an operation or a sync failed.
+	Error *WebhookError `json:"error,omitempty"`
+
+	// From Always `nango`.
+	From string `json:"from"`
+
+	// Operation What happened to the connection's authorization. New values may appear.
+	Operation WebhookAuthOperation `json:"operation"`
+
+	// Provider The provider's name (e.g. `github`); `unknown` when Nango could not tell.
+	Provider string `json:"provider"`
+
+	// ProviderConfigKey The integration's unique key.
+	ProviderConfigKey string `json:"providerConfigKey"`
+
+	// Success Whether the operation succeeded; when false, `error` says why.
+	Success bool `json:"success"`
+
+	// Tags The connection's tags. Connect UI sessions copy the end user and
+	// organization into them (`end_user_id`, `end_user_email`,
+	// `end_user_display_name`, `organization_id`, `organization_display_name`).
+	Tags map[string]string `json:"tags,omitempty,omitzero"`
+
+	// Type Always `auth`.
+	Type WebhookAuthType `json:"type"`
+}
+
+// WebhookAuthType Always `auth`.
+type WebhookAuthType string
+
+// WebhookAuthOperation What happened to the connection's authorization. New values may appear.
+type WebhookAuthOperation string
+
+// WebhookBody Any webhook body Nango sends, told apart by `type`. Nango adds kinds over
+// time: a receiver should accept and ignore a `type` it does not know.
+// A forwarded provider webhook that Nango could not attribute to a
+// connection arrives as the provider's bare body, without `type` or `from`.
+type WebhookBody struct {
+	union json.RawMessage
+}
+
+// WebhookCheckpoints The sync's checkpoints before and after the run (flat key-value objects), for syncs that use them.
+type WebhookCheckpoints struct {
+	// From The checkpoint the run started from.
+	From map[string]interface{} `json:"from,omitempty,omitzero"`
+
+	// To The checkpoint the run ended at.
+	To map[string]interface{} `json:"to,omitempty,omitzero"`
+}
+
+// WebhookEndUser The end user of the Connect UI session the connection was made with; absent otherwise.
+type WebhookEndUser struct {
+	// EndUserEmail The end user's email, if the session named one.
+	EndUserEmail string `json:"endUserEmail,omitempty,omitzero"`
+
+	// EndUserID The end user id the backend gave when it created the session.
+	EndUserID string `json:"endUserId"`
+
+	// OrganizationID The end user's organization id, if the session named one.
+	OrganizationID string `json:"organizationId,omitempty,omitzero"`
+
+	// Tags The end user's tags from the session (`{}` when none).
+	Tags map[string]string `json:"tags"`
+}
+
+// WebhookError Why an operation or a sync failed.
+type WebhookError struct {
+	// AdditionalProperties For sync errors, more detail from the script run.
+	AdditionalProperties interface{} `json:"additional_properties,omitempty,omitzero"`
+
+	// Description A human-readable explanation.
+	Description string `json:"description"`
+
+	// Payload Extra detail, shape depending on `type`.
+	Payload interface{} `json:"payload,omitempty,omitzero"`
+
+	// Type A short error code, e.g. `refresh_token_external_error`.
+	Type string `json:"type"`
+}
+
+// WebhookForward A webhook a provider sent to Nango, forwarded once per connection it
+// concerns. The provider's own headers travel along (those that are safe
+// to forward), so its signature can be checked too.
+type WebhookForward struct {
+	// ConnectionID The connection the provider's webhook concerns.
+	ConnectionID string `json:"connectionId,omitempty,omitzero"`
+
+	// From The provider's name (e.g. `hubspot`), not `nango`.
+	From string `json:"from"`
+
+	// Payload The provider's webhook body, as the provider sent it (JSON).
+	Payload json.RawMessage `json:"payload,omitempty,omitzero"`
+
+	// ProviderConfigKey The integration's unique key.
+	ProviderConfigKey string `json:"providerConfigKey"`
+
+	// Type Always `forward`.
+	Type WebhookForwardType `json:"type"`
+}
+
+// WebhookForwardType Always `forward`.
+type WebhookForwardType string
+
+// WebhookSync Sent when a sync run finished: with `success` true and the counts of
+// changed records (only when some changed, unless the environment asks
+// for every completion), or with `success` false and `error`.
+type WebhookSync struct {
+	// Checkpoints The sync's checkpoints before and after the run (flat key-value objects), for syncs that use them.
+	Checkpoints *WebhookCheckpoints `json:"checkpoints,omitempty"`
+
+	// ConnectionID The connection the sync ran for.
+	ConnectionID string `json:"connectionId"`
+
+	// Error Why an operation or a sync failed.
+	Error *WebhookError `json:"error,omitempty"`
+
+	// FailedAt On failure, when the run failed.
+	FailedAt time.Time `json:"failedAt,omitempty,omitzero"`
+
+	// From Always `nango`.
+	From string `json:"from"`
+
+	// Model The model whose records changed.
+	Model string `json:"model"`
+
+	// ModifiedAfter On success: fetch the model's records modified after this instant
+	// (`GET /records?modified_after=`) to get the changes of this run.
+	ModifiedAfter time.Time `json:"modifiedAfter,omitempty,omitzero"`
+
+	// ProviderConfigKey The integration's unique key.
+	ProviderConfigKey string `json:"providerConfigKey"`
+
+	// QueryTimeStamp Deprecated, the same instant as `modifiedAfter`.
+	QueryTimeStamp time.Time `json:"queryTimeStamp,omitempty,omitzero"`
+
+	// ResponseResults How many records of the model the run added, updated and deleted.
+	ResponseResults *WebhookSyncResults `json:"responseResults,omitempty"`
+
+	// StartedAt On failure, when the run started.
+	StartedAt time.Time `json:"startedAt,omitempty,omitzero"`
+
+	// Success Whether the run succeeded.
+	Success bool `json:"success"`
+
+	// SyncName The sync's name.
+	SyncName string `json:"syncName"`
+
+	// SyncType Deprecated: the kind of run, `INITIAL` (a full run), `INCREMENTAL`
+	// or `WEBHOOK`.
+	SyncType string `json:"syncType,omitempty,omitzero"`
+
+	// SyncVariant The sync's variant (`base` unless the sync was started as a variant).
+	SyncVariant string `json:"syncVariant,omitempty,omitzero"`
+
+	// Type Always `sync`.
+	Type WebhookSyncType `json:"type"`
+}
+
+// WebhookSyncType Always `sync`.
+type WebhookSyncType string
+
+// WebhookSyncResults How many records of the model the run added, updated and deleted.
+type WebhookSyncResults struct {
+	// Added Records added.
+	Added int `json:"added"`
+
+	// Deleted Records deleted.
+	Deleted int `json:"deleted"`
+
+	// Updated Records updated.
+	Updated int `json:"updated"`
 }
 
 // WebhookURLOverride A URL that receives this connection's webhooks instead of the environment's, or `""` to clear it.
@@ -2832,6 +3131,179 @@ func (t ValidationIssue_Path_Item) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ValidationIssue_Path_Item) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsWebhookAuth returns the union data inside the WebhookBody as a WebhookAuth
+func (t WebhookBody) AsWebhookAuth() (WebhookAuth, error) {
+	var body WebhookAuth
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookAuth overwrites any union data inside the WebhookBody as the provided WebhookAuth
+func (t *WebhookBody) FromWebhookAuth(v WebhookAuth) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"auth"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookAuth performs a merge with any union data inside the WebhookBody, using the provided WebhookAuth
+func (t *WebhookBody) MergeWebhookAuth(v WebhookAuth) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"auth"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSync returns the union data inside the WebhookBody as a WebhookSync
+func (t WebhookBody) AsWebhookSync() (WebhookSync, error) {
+	var body WebhookSync
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSync overwrites any union data inside the WebhookBody as the provided WebhookSync
+func (t *WebhookBody) FromWebhookSync(v WebhookSync) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"sync"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookSync performs a merge with any union data inside the WebhookBody, using the provided WebhookSync
+func (t *WebhookBody) MergeWebhookSync(v WebhookSync) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"sync"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookForward returns the union data inside the WebhookBody as a WebhookForward
+func (t WebhookBody) AsWebhookForward() (WebhookForward, error) {
+	var body WebhookForward
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookForward overwrites any union data inside the WebhookBody as the provided WebhookForward
+func (t *WebhookBody) FromWebhookForward(v WebhookForward) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"forward"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookForward performs a merge with any union data inside the WebhookBody, using the provided WebhookForward
+func (t *WebhookBody) MergeWebhookForward(v WebhookForward) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"forward"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookAsyncAction returns the union data inside the WebhookBody as a WebhookAsyncAction
+func (t WebhookBody) AsWebhookAsyncAction() (WebhookAsyncAction, error) {
+	var body WebhookAsyncAction
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookAsyncAction overwrites any union data inside the WebhookBody as the provided WebhookAsyncAction
+func (t *WebhookBody) FromWebhookAsyncAction(v WebhookAsyncAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"async_action"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookAsyncAction performs a merge with any union data inside the WebhookBody, using the provided WebhookAsyncAction
+func (t *WebhookBody) MergeWebhookAsyncAction(v WebhookAsyncAction) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"async_action"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t WebhookBody) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t WebhookBody) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "async_action":
+		return t.AsWebhookAsyncAction()
+	case "auth":
+		return t.AsWebhookAuth()
+	case "forward":
+		return t.AsWebhookForward()
+	case "sync":
+		return t.AsWebhookSync()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t WebhookBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *WebhookBody) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

@@ -40,6 +40,12 @@ var (
 	// ErrNoCredentials: the connection carries no credentials (an
 	// unauthenticated integration, or a key without the read_credentials scope).
 	ErrNoCredentials = errors.New("nango: connection has no credentials")
+	// ErrInvalidSignature: a webhook whose signature header is missing, not
+	// hex, or does not match the body and key (see VerifyWebhook).
+	ErrInvalidSignature = errors.New("nango: invalid webhook signature")
+	// ErrInvalidWebhook: a webhook body that is not JSON, or a known kind of
+	// webhook with a field of the wrong type (see ParseWebhook).
+	ErrInvalidWebhook = errors.New("nango: invalid webhook body")
 )
 
 // maxErrorBodyKept is how much of an error body an APIError keeps: enough to

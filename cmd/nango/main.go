@@ -10,6 +10,8 @@
 //	nango metadata update github user-1 '{"plan":"pro"}'
 //	nango serve --addr 127.0.0.1:3003         # a fake Nango with demo connections
 //	nango demo                                # the SDK's helpers against an in-process fake
+//	nango webhook verify --hmac-sha256 HEX < body   # check a webhook's signature
+//	nango doctor --json                       # check that your Nango speaks the spec
 //
 // Flags go before or after the arguments; "--" ends them. Usage errors go
 // to stderr with exit status 2, other errors with 1. The client commands
@@ -40,6 +42,8 @@ Usage:
   nango metadata   get            [flags] <provider-config-key> <connection-id>
   nango metadata   set|update     [flags] <provider-config-key> <connection-id> <metadata-json>
   nango serve      [flags]
+  nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
+  nango doctor     [--json] [--writes <provider-config-key>] [--show-ids]
   nango demo
   nango --version
 
@@ -92,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = listCommand(ctx, rest, stdout, getenv)
 	case "metadata":
 		err = metadataCommand(ctx, rest, stdout, getenv)
+	case "webhook":
+		err = webhookCommand(rest, os.Stdin, stdout, getenv)
 	case "serve":
 		err = serve(ctx, rest, stdout, stderr)
 	case "demo":
