@@ -7,11 +7,14 @@ package contract
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -126,6 +129,10 @@ func (v *Validator) ValidateRequest(req *http.Request, body []byte, skipAuth boo
 	}
 	r2 := req.Clone(req.Context())
 	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.ContentLength = int64(len(body))
+	// The validator rereads the body through GetBody: it must give these
+	// bytes, not the ones the request was made with.
+	r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	opts := options()
 	if skipAuth {
 		opts.AuthenticationFunc = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
@@ -133,6 +140,16 @@ func (v *Validator) ValidateRequest(req *http.Request, body []byte, skipAuth boo
 	in := &openapi3filter.RequestValidationInput{Request: r2, PathParams: params, Route: route, Options: opts}
 	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
 		return in, fmt.Errorf("contract: request %s %s: %w", req.Method, req.URL.EscapedPath(), err)
+	}
+	if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil && len(body) > 0 {
+		if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			var v any
+			if json.Unmarshal(body, &v) == nil {
+				if err := checkKeyPatterns(mt.Schema.Value, v, ""); err != nil {
+					return in, fmt.Errorf("contract: request %s %s: body: %w", req.Method, req.URL.EscapedPath(), err)
+				}
+			}
+		}
 	}
 	return in, nil
 }
@@ -155,6 +172,55 @@ func (v *Validator) ValidateResponse(req *http.Request, status int, header http.
 	}
 	if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
 		return fmt.Errorf("contract: response %d to %s %s: %w", status, req.Method, req.URL.EscapedPath(), err)
+	}
+	return nil
+}
+
+// checkKeyPatterns enforces x-nango-key-pattern and x-nango-key-max-length,
+// the rule on the keys of a map (tag keys) that OpenAPI 3.0 cannot state
+// (propertyNames came with 3.1). It walks the value along its schema.
+func checkKeyPatterns(s *openapi3.Schema, v any, path string) error {
+	if s == nil {
+		return nil
+	}
+	for _, sub := range slices.Concat(s.AllOf, s.OneOf, s.AnyOf) {
+		if err := checkKeyPatterns(sub.Value, v, path); err != nil {
+			return err
+		}
+	}
+	switch val := v.(type) {
+	case map[string]any:
+		if p, ok := s.Extensions["x-nango-key-pattern"].(string); ok {
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return fmt.Errorf("%s: x-nango-key-pattern: %w", path, err)
+			}
+			limit, _ := s.Extensions["x-nango-key-max-length"].(float64)
+			for k := range val {
+				if !re.MatchString(k) || (limit > 0 && float64(len(k)) > limit) {
+					return fmt.Errorf("%s: key %q does not match %s (at most %v characters)", path, k, p, limit)
+				}
+			}
+		}
+		for k, item := range val {
+			if prop, ok := s.Properties[k]; ok {
+				if err := checkKeyPatterns(prop.Value, item, path+"/"+k); err != nil {
+					return err
+				}
+			} else if s.AdditionalProperties.Schema != nil {
+				if err := checkKeyPatterns(s.AdditionalProperties.Schema.Value, item, path+"/"+k); err != nil {
+					return err
+				}
+			}
+		}
+	case []any:
+		if s.Items != nil {
+			for i, item := range val {
+				if err := checkKeyPatterns(s.Items.Value, item, fmt.Sprintf("%s/%d", path, i)); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }
