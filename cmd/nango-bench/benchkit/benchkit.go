@@ -31,6 +31,12 @@ func NewMinimal(base, secretKey string) *Minimal {
 	return &Minimal{hc: &http.Client{Transport: t, Timeout: 10 * time.Second}, base: base, auth: "Bearer " + secretKey}
 }
 
+// NewMinimalWithTransport is NewMinimal over rt: with an in-memory
+// transport, it measures the client's own cost per call, without a network.
+func NewMinimalWithTransport(base, secretKey string, rt http.RoundTripper) *Minimal {
+	return &Minimal{hc: &http.Client{Transport: rt, Timeout: 10 * time.Second}, base: base, auth: "Bearer " + secretKey}
+}
+
 // GetToken reads the access token of a connection.
 func (m *Minimal) GetToken(ctx context.Context, providerConfigKey, connectionID string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
