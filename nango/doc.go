@@ -17,8 +17,18 @@
 // Nango refreshes an expired OAuth token before it answers, so every call goes
 // to the server: the SDK never caches a token. Token has AccessToken for
 // OAuth 2, OAuthToken and OAuthTokenSecret for OAuth 1, and the full typed
-// credentials of every kind in Token.Credentials (*APIKeyCredentials,
-// *BasicCredentials, …; switch on the type).
+// credentials of every kind in Token.Credentials (APIKeyCredentials,
+// BasicCredentials, …; switch on the type).
+//
+// # The types are the spec's
+//
+// The data types are generated from the SDK's OpenAPI document (package
+// github.com/nango-go/sdk/gen): Connection embeds gen.Connection, the
+// credentials kinds, ConnectionSummary, EndUser and the request types
+// (ImportConnectionRequest, PatchConnectionRequest, …) are gen's types under
+// this package's names. A property added to the document is a field here
+// after `go generate`. Every operation of the document is callable through
+// API(), the generated client over this client's key, retries and limits.
 //
 // The other helpers:
 //
@@ -28,7 +38,8 @@
 //	for c, err := range client.AllConnections(ctx) { ... }           // every page, lazily
 //
 // and the writes: DeleteConnection, PatchConnection, SetMetadata,
-// UpdateMetadata, GetMetadata and ImportConnection.
+// UpdateMetadata (and their …Many forms), GetMetadata, GetMetadataAs and
+// ImportConnection.
 //
 // # Errors
 //
