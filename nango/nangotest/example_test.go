@@ -20,7 +20,7 @@ func ExampleNewServer() {
 	defer srv.Close()
 	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_test"))
 
-	client, _ := nango.New(srv.SecretKey, nango.WithHost(srv.URL))
+	client, _ := nango.New(srv.SecretKey(), nango.WithHost(srv.URL))
 	tok, err := client.GetToken(context.Background(), "github", "user-1")
 	fmt.Println(tok.AccessToken, err)
 
@@ -39,7 +39,7 @@ func ExampleFake_FailNext() {
 	}
 	defer srv.Close()
 	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_test"))
-	client, _ := nango.New(srv.SecretKey, nango.WithHost(srv.URL), nango.WithMaxRetries(0))
+	client, _ := nango.New(srv.SecretKey(), nango.WithHost(srv.URL), nango.WithMaxRetries(0))
 	ctx := context.Background()
 
 	srv.FailNext(1, nangotest.RateLimited(30*time.Second))
