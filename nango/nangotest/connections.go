@@ -107,7 +107,7 @@ func (f *Fake) read(w http.ResponseWriter, r *http.Request, id string, allowed [
 		if q.forceRefresh {
 			f.refreshes[k]++
 		}
-		out = toWire(s.conn, false, q.refreshToken)
+		out = toWire(s, false, q.refreshToken)
 	}
 	f.mu.Unlock()
 	switch {
@@ -363,7 +363,7 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request, _ string, _ []byte) 
 		if len(out.Connections) == limit {
 			break
 		}
-		out.Connections = append(out.Connections, toWireSummary(c))
+		out.Connections = append(out.Connections, toWireSummary(s))
 	}
 	writeJSON(w, 200, out)
 }

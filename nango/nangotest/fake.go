@@ -35,6 +35,7 @@ type Fake struct {
 	// handlers are the operations the fake implements, by the spec's
 	// "METHOD /template"; every other operation of the spec answers 501.
 	handlers map[string]handler
+	maxBody  int
 
 	mu           sync.Mutex
 	conns        map[connKey]*stored
@@ -58,6 +59,9 @@ type connKey struct{ key, id string }
 // credentials as the JSON object GET returns.
 type stored struct {
 	conn gen.Connection
+	// nullMetadata: the connection predates metadata, which reads as null
+	// until written.
+	nullMetadata bool
 }
 
 // Option configures a Fake.
@@ -109,6 +113,7 @@ func NewFake(opts ...Option) (*Fake, error) {
 	f.report = func(err error) { fmt.Fprintln(os.Stderr, "nangotest:", err) }
 	f.routes = routes.New("")
 	f.handlers = implemented()
+	f.maxBody = maxRequestBody
 	for _, o := range opts {
 		o(f)
 	}
@@ -179,7 +184,7 @@ func (f *Fake) Put(conn nango.Connection) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.putLocked(c)
+	return f.putLocked(c, false)
 }
 
 // MustPut is Put for tests and seeds: it panics on a malformed connection.
@@ -190,15 +195,20 @@ func (f *Fake) MustPut(conn nango.Connection) {
 }
 
 // PutJSON is Put for a connection as JSON, in the shape GET
-// /connections/{connectionId} returns (seed files).
+// /connections/{connectionId} returns (seed files). "metadata": null stays
+// null, as on connections made before Nango had metadata.
 func (f *Fake) PutJSON(b []byte) error {
 	var c gen.Connection
 	if err := json.Unmarshal(b, &c); err != nil {
 		return fmt.Errorf("nangotest: connection: %w", err)
 	}
+	var md struct {
+		Metadata json.RawMessage `json:"metadata"`
+	}
+	_ = json.Unmarshal(b, &md)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.putLocked(c)
+	return f.putLocked(c, string(md.Metadata) == "null")
 }
 
 // credentialsJSON writes typed credentials with their "type", which a
@@ -219,7 +229,7 @@ func credentialsJSON(c nango.Credentials) (json.RawMessage, error) {
 	return json.Marshal(obj)
 }
 
-func (f *Fake) putLocked(c gen.Connection) error {
+func (f *Fake) putLocked(c gen.Connection, nullMetadata bool) error {
 	if c.ProviderConfigKey == "" || c.ConnectionID == "" {
 		return errors.New("nangotest: a connection needs provider_config_key and connection_id")
 	}
@@ -262,7 +272,7 @@ func (f *Fake) putLocked(c gen.Connection) error {
 			f.authModes[c.ProviderConfigKey] = kind
 		}
 	}
-	f.conns[k] = &stored{conn: c}
+	f.conns[k] = &stored{conn: c, nullMetadata: nullMetadata}
 	return nil
 }
 

@@ -61,17 +61,17 @@ func (r *recorder) WriteHeader(s int)           { r.status = s }
 
 // ServeHTTP answers one request as Nango would.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(f.maxBody)+1))
 	entry := Request{Method: r.Method, Path: r.URL.Path, EscapedPath: r.URL.EscapedPath(),
 		Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
-	if err != nil || len(body) > maxRequestBody {
+	if err != nil || len(body) > f.maxBody {
 		entry.Body = nil
 		status, code := http.StatusRequestEntityTooLarge, "payload_too_large"
 		if err != nil {
 			status, code = http.StatusBadRequest, "invalid_body"
 		}
-		writeError(rec, status, code, fmt.Sprintf("the request body is over Nango's limit of %d MB, or unreadable", maxRequestBody>>20), nil)
+		writeError(rec, status, code, fmt.Sprintf("the request body is over Nango's limit of %d bytes, or unreadable", f.maxBody), nil)
 		f.send(w, r, rec, entry, false)
 		return
 	}

@@ -41,6 +41,13 @@ type wireSummary struct {
 	Created  string                `json:"created"`
 }
 
+// wireMetadata is the echo of a metadata write: its metadata even when
+// empty.
+type wireMetadata struct {
+	gen.MetadataResponse
+	Metadata gen.Metadata `json:"metadata"`
+}
+
 type wireList struct {
 	Connections []wireSummary `json:"connections"`
 }
@@ -80,7 +87,8 @@ func orEmpty[M ~map[string]V, V any](m M) M {
 
 // toWire writes a stored connection; z picks the timestamps of a POST
 // answer, keepRefresh the refresh token (GET sends it only when asked).
-func toWire(c gen.Connection, z, keepRefresh bool) wireConnection {
+func toWire(s *stored, z, keepRefresh bool) wireConnection {
+	c := s.conn
 	w := wireConnection{Connection: c, Errors: c.Errors, EndUser: toWireEndUser(c.EndUser),
 		Tags: orEmpty(c.Tags), Metadata: orEmpty(c.Metadata), ConnectionConfig: orEmpty(c.ConnectionConfig),
 		WebhookURLOverride: nullable(c.WebhookURLOverride),
@@ -91,6 +99,9 @@ func toWire(c gen.Connection, z, keepRefresh bool) wireConnection {
 	if !c.LastFetchedAt.IsZero() {
 		s := formatTime(c.LastFetchedAt, z)
 		w.LastFetchedAt = &s
+	}
+	if s.nullMetadata {
+		w.Metadata = nil
 	}
 	w.Credentials, _ = c.Credentials.MarshalJSON()
 	if !keepRefresh {
@@ -121,11 +132,15 @@ func withoutRefreshToken(raw json.RawMessage) json.RawMessage {
 	return out
 }
 
-func toWireSummary(c gen.Connection) wireSummary {
+func toWireSummary(s *stored) wireSummary {
+	c := s.conn
 	w := wireSummary{ConnectionSummary: gen.ConnectionSummary{ID: c.ID, ConnectionID: c.ConnectionID,
 		ProviderConfigKey: c.ProviderConfigKey, Provider: c.Provider, Created: c.CreatedAt},
 		Errors: c.Errors, EndUser: toWireEndUser(c.EndUser), Tags: orEmpty(c.Tags), Metadata: orEmpty(c.Metadata),
 		Created: formatCreated(c.CreatedAt)}
+	if s.nullMetadata {
+		w.Metadata = nil
+	}
 	if w.Errors == nil {
 		w.Errors = []gen.ConnectionError{}
 	}

@@ -132,12 +132,12 @@ func (f *Fake) importConnection(w http.ResponseWriter, _ *http.Request, _ string
 		}
 		c.ConnectionConfig = cfg
 	}
-	if err := f.putLocked(c); err != nil {
+	if err := f.putLocked(c, false); err != nil {
 		writeError(w, 400, "invalid_body", err.Error(), nil)
 		return
 	}
 	// The answer to a POST spells its timestamps with Z.
-	writeJSON(w, 201, toWire(f.conns[connKey{c.ProviderConfigKey, c.ConnectionID}].conn, true, true))
+	writeJSON(w, 201, toWire(f.conns[connKey{c.ProviderConfigKey, c.ConnectionID}], true, true))
 }
 
 // importedCredentials is what the server stores for imported credentials:
@@ -204,7 +204,7 @@ func (f *Fake) metadata(w http.ResponseWriter, r *http.Request, _ string, body [
 	if r.Method == http.MethodPost {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, gen.MetadataResponse(in))
+	writeJSON(w, status, wireMetadata{MetadataResponse: gen.MetadataResponse(in), Metadata: in.Metadata})
 }
 
 // metadataByID is the deprecated POST|PATCH /connection/{connectionId}/metadata:
@@ -251,7 +251,9 @@ func (f *Fake) writeMetadata(w http.ResponseWriter, method, key string, ids []st
 		}
 	}
 	for _, id := range ids {
-		c := &f.conns[connKey{key, id}].conn
+		s := f.conns[connKey{key, id}]
+		s.nullMetadata = false
+		c := &s.conn
 		// New maps, not edits: answers already built share the old ones.
 		next := map[string]any{}
 		if method != http.MethodPost {
@@ -307,7 +309,7 @@ func (f *Fake) refreshIfDue(w http.ResponseWriter, r *http.Request, k connKey, f
 	now := f.clock().UTC()
 	if err != nil {
 		s.conn.Errors = []gen.ConnectionError{{Type: "auth", LogID: fmt.Sprintf("%d_refresh", now.UnixMilli())}}
-		conn := toWire(s.conn, false, false)
+		conn := toWire(s, false, false)
 		conn.Credentials = json.RawMessage("{}")
 		writeErrorDetail(w, 400, gen.ErrorDetail{Code: "invalid_credentials",
 			Message: "The external API returned an error when trying to refresh the access token. Please try again later.",
