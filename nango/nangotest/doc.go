@@ -28,7 +28,11 @@
 // of openapi.yaml (built from the generated server's routes): an operation
 // it does not implement answers 501 not_implemented naming it, and a path
 // that is no operation answers 404 not_found. Request bodies over Nango's
-// 75 MB limit are refused with 413 before they are parsed.
+// 75 MB limit are refused with 413 before they are parsed. Where Nango would
+// call a provider, the fake does not: an APP or CUSTOM import (app_id and
+// installation_id) stores a made-up installation token
+// ("ghs_nangotest_<installation id>", valid for an hour), and OAuth 2
+// refreshes go through the Refresher you give WithRefresher.
 //
 // It can inject faults: a status of your choice, a 429 with Retry-After, a
 // delay, an HTML 502, a dropped connection (FailNext, FailConnection).

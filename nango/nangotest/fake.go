@@ -178,7 +178,7 @@ func (f *Fake) Put(conn nango.Connection) error {
 		if err != nil {
 			return err
 		}
-		if err := c.Credentials.UnmarshalJSON(raw); err != nil {
+		if err := setCredentials(&c.Credentials, raw); err != nil {
 			return fmt.Errorf("nangotest: credentials: %w", err)
 		}
 	}
@@ -262,8 +262,10 @@ func (f *Fake) putLocked(c gen.Connection, nullMetadata bool) error {
 	}
 	raw, _ := c.Credentials.MarshalJSON()
 	if len(bytes.TrimSpace(raw)) == 0 || string(raw) == "null" {
-		_ = c.Credentials.UnmarshalJSON([]byte("{}"))
+		raw = []byte("{}")
 	}
+	// A copy: the caller's value shares its bytes otherwise.
+	_ = setCredentials(&c.Credentials, raw)
 	if _, ok := f.integrations[c.ProviderConfigKey]; !ok {
 		f.integrations[c.ProviderConfigKey] = c.Provider
 	}
@@ -274,6 +276,15 @@ func (f *Fake) putLocked(c gen.Connection, nullMetadata bool) error {
 	}
 	f.conns[k] = &stored{conn: c, nullMetadata: nullMetadata}
 	return nil
+}
+
+// setCredentials stores a copy of raw in u. The generated union's
+// UnmarshalJSON reuses the bytes it holds, which other copies of the union
+// (answers being written, values handed to callers) may share: never write
+// into them.
+func setCredentials(u *gen.Connection_Credentials, raw []byte) error {
+	*u = gen.Connection_Credentials{}
+	return u.UnmarshalJSON(bytes.Clone(raw))
 }
 
 // credentialsKind is the "type" of stored credentials ("" for none).
@@ -306,6 +317,8 @@ func (f *Fake) Connection(providerConfigKey, connectionID string) (nango.Connect
 		c = s.conn
 		c.Metadata = maps.Clone(c.Metadata)
 		c.Tags = maps.Clone(c.Tags)
+		raw, _ := c.Credentials.MarshalJSON()
+		_ = setCredentials(&c.Credentials, raw)
 	}
 	f.mu.Unlock()
 	if s == nil {

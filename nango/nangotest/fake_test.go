@@ -1,6 +1,7 @@
 package nangotest
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -236,4 +237,61 @@ func TestBrokenSpecIsCaught(t *testing.T) {
 	if len(violations) != 1 || !strings.Contains(violations[0].Error(), "connection_id") {
 		t.Fatalf("violations: %v", violations)
 	}
+}
+
+// TestConstructorsAsJSON: a connection from a constructor, encoded with
+// encoding/json (as cmd/nango-bench writes seed files), seeds the same
+// connection through PutJSON.
+func TestConstructorsAsJSON(t *testing.T) {
+	b, err := json.Marshal([]nango.Connection{
+		OAuth2("github", "u1", "tok-1", Tags{"team": "core"}),
+		Unauthenticated("public", "anon"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Start(t)
+	if err := s.SeedJSON(b); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := s.Connection("github", "u1")
+	if creds, _ := c.Credentials.(nango.OAuth2Credentials); !ok || creds.AccessToken != "tok-1" || c.Tags["team"] != "core" || c.CreatedAt.Year() < 2000 || c.ID == 0 {
+		t.Errorf("%v %+v", ok, c.Connection)
+	}
+	if c, ok := s.Connection("public", "anon"); !ok || c.Credentials != nil {
+		t.Errorf("unauthenticated: %v %v", ok, c)
+	}
+}
+
+// TestConcurrentReadsAndRefreshes: reads, refreshes and writes of one
+// connection at once (run with -race).
+func TestConcurrentReadsAndRefreshes(t *testing.T) {
+	s := Start(t, WithRefresher(func(_ context.Context, _, _ string, cur nango.OAuth2Credentials) (nango.OAuth2Credentials, error) {
+		return nango.OAuth2Credentials{AccessToken: "fresh", RefreshToken: cur.RefreshToken}, nil
+	}))
+	s.MustPut(ExpiredOAuth2("github", "u1", "stale", "rt"))
+	c := s.Client()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := context.Background()
+			var err error
+			switch i % 4 {
+			case 0:
+				_, err = c.GetToken(ctx, "github", "u1", nango.ForceRefresh())
+			case 1:
+				_, err = c.GetConnection(ctx, "github", "u1")
+			case 2:
+				err = c.UpdateMetadata(ctx, "github", "u1", nango.Metadata{"i": i})
+			default:
+				err = c.PatchConnection(ctx, "github", "u1", nango.PatchConnectionRequest{Tags: &nango.TagsInput{"i": "x"}})
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }

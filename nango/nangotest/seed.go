@@ -91,10 +91,10 @@ func Conn(providerConfigKey, connectionID string, creds nango.Credentials, opts 
 	// that encode it (seed files for `nango serve --data`).
 	if c.Credentials != nil {
 		if raw, err := credentialsJSON(c.Credentials); err == nil {
-			_ = c.Connection.Credentials.UnmarshalJSON(raw)
+			_ = setCredentials(&c.Connection.Credentials, raw)
 		}
 	} else {
-		_ = c.Connection.Credentials.UnmarshalJSON([]byte("{}"))
+		_ = setCredentials(&c.Connection.Credentials, []byte("{}"))
 	}
 	return c
 }

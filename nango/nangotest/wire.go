@@ -1,6 +1,7 @@
 package nangotest
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"strings"
@@ -103,7 +104,9 @@ func toWire(s *stored, z, keepRefresh bool) wireConnection {
 	if s.nullMetadata {
 		w.Metadata = nil
 	}
-	w.Credentials, _ = c.Credentials.MarshalJSON()
+	// A copy, made under the fake's lock: the answer is written after it.
+	raw, _ := c.Credentials.MarshalJSON()
+	w.Credentials = bytes.Clone(raw)
 	if !keepRefresh {
 		w.Credentials = withoutRefreshToken(w.Credentials)
 	}

@@ -119,7 +119,7 @@ func (f *Fake) importConnection(w http.ResponseWriter, _ *http.Request, _ string
 		writeError(w, 500, "server_error", err.Error(), nil)
 		return
 	}
-	_ = c.Credentials.UnmarshalJSON(stored)
+	_ = setCredentials(&c.Credentials, stored)
 	switch kind {
 	case "NONE":
 		c.LastFetchedAt = time.Time{}
@@ -324,7 +324,7 @@ func (f *Fake) refreshIfDue(w http.ResponseWriter, r *http.Request, k connKey, f
 		obj["raw"] = raw
 		raw, _ = json.Marshal(obj)
 	}
-	_ = s.conn.Credentials.UnmarshalJSON(raw)
+	_ = setCredentials(&s.conn.Credentials, raw)
 	s.conn.Errors = nil
 	s.conn.UpdatedAt = now
 	return true
