@@ -104,5 +104,5 @@
 //
 //	srv := nangotest.Start(t)
 //	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_test"))
-//	client, _ := nango.New(srv.SecretKey, nango.WithHost(srv.URL))
+//	client, _ := nango.New(srv.SecretKey(), nango.WithHost(srv.URL))
 package nango

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/nango-go/sdk/nango"
 	"github.com/nango-go/sdk/nango/nangotest"
@@ -23,11 +24,12 @@ func fakeNango() (*nangotest.Server, *nango.Client) {
 		log.Fatal(err)
 	}
 	srv.AddIntegration("github", "github", "OAUTH2")
-	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_token_1").With("metadata", map[string]any{"plan": "pro"}))
-	srv.MustPut(nangotest.OAuth2("github", "team/acme@example.com", "gho_token_2"))
+	expires := nangotest.Expires(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_token_1", expires, nangotest.Metadata{"plan": "pro"}))
+	srv.MustPut(nangotest.OAuth2("github", "team/acme@example.com", "gho_token_2", expires))
 	srv.MustPut(nangotest.OAuth1("twitter", "user-1", "oauth1-token", "oauth1-secret"))
 	srv.MustPut(nangotest.APIKey("sendgrid", "user-1", "SG.key"))
-	client, err := nango.New(srv.SecretKey, nango.WithHost(srv.URL))
+	client, err := nango.New(srv.SecretKey(), nango.WithHost(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -96,7 +98,7 @@ func ExampleClient_GetRawTokenResponse() {
 		log.Fatal(err)
 	}
 	fmt.Println(string(raw))
-	// Output: {"access_token":"gho_token_1","scope":"repo,user","token_type":"bearer"}
+	// Output: {"access_token":"gho_token_1","token_type":"bearer"}
 }
 
 func ExampleClient_ListConnections() {

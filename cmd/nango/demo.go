@@ -50,7 +50,11 @@ the error for an unknown connection. Needs no key and no network.`
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "type %s, access token %q, expires %s\n\n", tok.Type, tok.AccessToken, tok.ExpiresAt.Format(time.RFC3339))
+	expires := "never"
+	if tok.ExpiresAt != nil {
+		expires = tok.ExpiresAt.Format(time.RFC3339)
+	}
+	fmt.Fprintf(stdout, "type %s, access token %q, expires %s\n\n", tok.Type, tok.AccessToken, expires)
 
 	fmt.Fprintln(stdout, `$ client.GetToken(ctx, "twitter", "user-1")`)
 	tok1, err := client.GetToken(ctx, "twitter", "user-1")

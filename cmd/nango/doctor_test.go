@@ -13,7 +13,7 @@ import (
 func TestDoctorExitCodes(t *testing.T) {
 	srv := nangotest.Start(t)
 	srv.SeedDemo()
-	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey}
+	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey()}
 
 	// An answer that breaks the spec: every list item loses "created".
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,10 +34,10 @@ func TestDoctorExitCodes(t *testing.T) {
 		out, err string
 	}{
 		{"conforming server", env, []string{"doctor"}, 0, "OK: every answer conforms", ""},
-		{"flags instead of env", nil, []string{"doctor", "--host", srv.URL, "--secret-key", srv.SecretKey}, 0, "OK:", ""},
+		{"flags instead of env", nil, []string{"doctor", "--host", srv.URL, "--secret-key", srv.SecretKey()}, 0, "OK:", ""},
 		{"writes", env, []string{"doctor", "--writes", "sendgrid"}, 0, "writes: delete (cleanup)", ""},
 		{"json", env, []string{"doctor", "--json"}, 0, `"conforms": true`, ""},
-		{"broken server", map[string]string{"NANGO_HOST": broken.URL, "NANGO_SECRET_KEY": srv.SecretKey}, []string{"doctor"}, 1,
+		{"broken server", map[string]string{"NANGO_HOST": broken.URL, "NANGO_SECRET_KEY": srv.SecretKey()}, []string{"doctor"}, 1,
 			`/connections/0/created: property "created" is missing`, ""},
 		{"refused key", map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": "00000000-0000-4000-8000-000000000000"}, []string{"doctor"}, 1, "refused the secret key", ""},
 		{"no key", map[string]string{"NANGO_HOST": srv.URL}, []string{"doctor"}, 2, "", "NANGO_SECRET_KEY"},
@@ -52,7 +52,7 @@ func TestDoctorExitCodes(t *testing.T) {
 			if code != c.code || !strings.Contains(out, c.out) || !strings.Contains(errOut, c.err) {
 				t.Fatalf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", code, c.code, out, errOut)
 			}
-			if strings.Contains(out+errOut, srv.SecretKey) {
+			if strings.Contains(out+errOut, srv.SecretKey()) {
 				t.Error("the key was printed")
 			}
 		})

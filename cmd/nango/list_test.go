@@ -19,10 +19,10 @@ func TestListAll(t *testing.T) {
 		if i%5 == 0 {
 			team = "edge"
 		}
-		srv.MustPut(nangotest.OAuth2("github", fmt.Sprintf("c-%02d", i), "tok").With("tags", map[string]any{"team": team}))
+		srv.MustPut(nangotest.OAuth2("github", fmt.Sprintf("c-%02d", i), "tok", nangotest.Tags{"team": team}))
 	}
 	srv.MustPut(nangotest.APIKey("sendgrid", "mail", "SG.k"))
-	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey}
+	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey()}
 	cases := []struct {
 		args     []string
 		count    int
@@ -77,7 +77,7 @@ func TestListAll(t *testing.T) {
 func TestListTagsCheckedLocally(t *testing.T) {
 	srv := nangotest.Start(t)
 	srv.SeedDemo()
-	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey}
+	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey()}
 	cases := []struct{ tag, errText string }{
 		{"badformat", "want key=value"},
 		{"team=", "empty value"},

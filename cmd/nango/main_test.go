@@ -21,7 +21,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, s
 func TestClientCommands(t *testing.T) {
 	srv := nangotest.Start(t)
 	srv.SeedDemo()
-	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey}
+	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey()}
 
 	code, out, _ := runCLI(t, env, "token", "github", "user-1")
 	if code != 0 || out != "gho_demo_access_token_1\n" {
@@ -67,7 +67,7 @@ func TestClientCommands(t *testing.T) {
 func TestErrorsAndUsage(t *testing.T) {
 	srv := nangotest.Start(t)
 	srv.SeedDemo()
-	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey}
+	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey()}
 	cases := []struct {
 		name    string
 		env     map[string]string
@@ -115,7 +115,7 @@ func TestErrorsAndUsage(t *testing.T) {
 			if tc.code == 2 && len(srv.Requests()) != before {
 				t.Errorf("a usage error sent %d requests", len(srv.Requests())-before)
 			}
-			if strings.Contains(errOut, srv.SecretKey) {
+			if strings.Contains(errOut, srv.SecretKey()) {
 				t.Error("the key was printed")
 			}
 		})
@@ -225,7 +225,7 @@ func TestFlagsAnywhere(t *testing.T) {
 	srv := nangotest.Start(t)
 	srv.SeedDemo()
 	srv.MustPut(nangotest.OAuth2("github", "-dash", "gho_dash"))
-	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey}
+	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey()}
 	cases := []struct {
 		args     []string
 		want     string // in stdout
@@ -263,7 +263,10 @@ func TestFlagsAnywhere(t *testing.T) {
 			}
 		})
 	}
-	if srv.Connection("sendgrid", "acme-mail") != nil || srv.Connection("github", "-dash") != nil {
+	if _, ok := srv.Connection("sendgrid", "acme-mail"); ok {
+		t.Error("delete left its connection")
+	}
+	if _, ok := srv.Connection("github", "-dash"); ok {
 		t.Error("delete left its connection")
 	}
 	_, out, _ := runCLI(t, env, "metadata", "get", "github", "user-1")

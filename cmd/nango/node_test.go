@@ -46,7 +46,7 @@ func TestNodeSDKAgainstServe(t *testing.T) {
 	for _, id := range ids {
 		srv.MustPut(nangotest.OAuth2("github", id, "tok-"+id))
 	}
-	cmd := exec.Command("node", dst, srv.URL, srv.SecretKey)
+	cmd := exec.Command("node", dst, srv.URL, srv.SecretKey())
 	cmd.Args = append(cmd.Args, ids...)
 	cmd.Dir = dir
 	out, err := cmd.Output()

@@ -26,7 +26,7 @@ func TestReadmeCLI(t *testing.T) {
 
 	srv := nangotest.Start(t)
 	srv.SeedDemo()
-	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey}
+	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey()}
 	inner := regexp.MustCompile(`\$\(go run \./cmd/nango ([^)]*)\)`)
 	ran := 0
 	for _, line := range strings.Split(block, "\n") {
@@ -54,7 +54,7 @@ func TestReadmeCLI(t *testing.T) {
 	if ran < 8 {
 		t.Errorf("ran %d README commands; the section was not found as expected", ran)
 	}
-	if srv.Connection("github", "user-1") != nil {
+	if _, ok := srv.Connection("github", "user-1"); ok {
 		t.Error("the README's delete did not delete")
 	}
 }

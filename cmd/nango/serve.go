@@ -16,10 +16,11 @@ import (
 // serve runs the fake Nango until ctx is cancelled (Ctrl-C).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := newCommand("serve", "run a fake Nango for local development")
-	cmd.about = `Serves the connection routes of Nango's API, checking every request and answer
-against openapi.yaml (violations are logged to stderr), until Ctrl-C. Without
---data it starts with demo connections: github (OAuth 2), twitter (OAuth 1),
-sendgrid (API key).`
+	cmd.about = `Serves the operations of openapi.yaml as Nango does, checking every request and
+answer against it (violations are logged to stderr), until Ctrl-C. An operation
+the fake does not implement yet answers 501 not_implemented; a path that is no
+operation 404. Without --data it starts with demo connections: github (OAuth 2),
+twitter (OAuth 1), sendgrid (API key).`
 	cmd.example = `  nango serve --addr 127.0.0.1:3003 &
   NANGO_HOST=http://127.0.0.1:3003 NANGO_SECRET_KEY=` + nangotest.DefaultSecretKey + ` nango token github user-1`
 	fs := cmd.flags

@@ -65,12 +65,13 @@ func TestTokenPrintsCredentialsAsSent(t *testing.T) {
 func TestTokenAgainstFake(t *testing.T) {
 	srv := nangotest.Start(t)
 	srv.SeedDemo()
-	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey}
+	env := map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": srv.SecretKey()}
 	for _, c := range []struct{ key, id string }{{"twitter", "user-1"}, {"sendgrid", "acme-mail"}} {
 		code, out, errOut := runCLI(t, env, "token", c.key, c.id)
-		stored := string(srv.Connection(c.key, c.id))
-		_, creds, _ := strings.Cut(stored, `"credentials":`)
-		if code != 0 || out == "\n" || !strings.HasPrefix(creds, strings.TrimSuffix(out, "\n")) {
+		conn, _ := srv.Connection(c.key, c.id)
+		raw, _ := conn.Connection.Credentials.MarshalJSON()
+		stored := string(raw)
+		if code != 0 || out == "\n" || stored != strings.TrimSuffix(out, "\n") {
 			t.Errorf("%s/%s: exit %d, stderr %q, stdout %q; stored %s", c.key, c.id, code, errOut, out, stored)
 		}
 	}

@@ -18,7 +18,7 @@ func ExampleRun() {
 	defer srv.Close()
 	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_test"))
 
-	rep, err := doctor.Run(context.Background(), doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey})
+	rep, err := doctor.Run(context.Background(), doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey()})
 	if err != nil {
 		log.Fatal(err) // a configuration the doctor cannot run with
 	}

@@ -39,7 +39,7 @@ func TestWrites(t *testing.T) {
 				srv.AddIntegration(c.integration, c.integration, c.authMode)
 			}
 			before := srv.Len()
-			rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey, Writes: c.integration})
+			rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey(), Writes: c.integration})
 			if !rep.OK() {
 				t.Fatalf("not OK: %v %+v", rep.Problems, rep.Rows)
 			}
@@ -79,7 +79,7 @@ func TestWritesCleanUpAfterAFailedStep(t *testing.T) {
 	srv.AddIntegration("mailer", "sendgrid", "API_KEY")
 	srv.FailConnection("mailer", "", 1, nangotest.ServerError())
 	before := srv.Len()
-	rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey, Writes: "mailer"})
+	rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey(), Writes: "mailer"})
 	if rep.OK() || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "patch tags failed (status 500)") {
 		t.Fatalf("problems %v", rep.Problems)
 	}
@@ -100,7 +100,7 @@ func TestWritesFailedCleanup(t *testing.T) {
 	srv.AddIntegration("mailer", "sendgrid", "API_KEY")
 	srv.FailConnection("mailer", "", 2, nangotest.ServerError()) // the patch and the delete
 	before := srv.Len()
-	rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey, Writes: "mailer"})
+	rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey(), Writes: "mailer"})
 	if rep.OK() || len(rep.Problems) != 2 || !strings.Contains(rep.Problems[1], `cleanup: could not delete connection "nango-doctor-`) {
 		t.Fatalf("problems %v", rep.Problems)
 	}
@@ -130,7 +130,7 @@ func TestWritesImportOutcomeUnknown(t *testing.T) {
 	srv := nangotest.Start(t)
 	seed(srv)
 	hc := &http.Client{Transport: failImports{srv, nangotest.ServerError()}}
-	rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey, Writes: "sendgrid", HTTPClient: hc})
+	rep := run(t, doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey(), Writes: "sendgrid", HTTPClient: hc})
 	if rep.OK() || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "import API_KEY failed (status 500)") {
 		t.Fatalf("problems %v", rep.Problems)
 	}

@@ -1,19 +1,8 @@
-// Package nangotest is a fake Nango server for tests: in memory, on loopback,
-// and checked against the SDK's openapi.yaml on every exchange.
-//
-//	srv := nangotest.Start(t)
-//	srv.Put(nangotest.OAuth2("github", "user-1", "gho_test"))
-//	client, _ := nango.New(srv.SecretKey, nango.WithHost(srv.URL))
-//	tok, _ := client.GetToken(ctx, "github", "user-1")
-//
-// It answers as Nango does (see the package documentation of nango for the
-// API), with today's error codes, strict query parameters and both route
-// eras, and it can inject faults: a status of your choice, a 429 with
-// Retry-After, a delay, an HTML 502, a dropped connection.
 package nangotest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,11 +11,13 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/nango-go/sdk/gen"
+	"github.com/nango-go/sdk/nango"
 	"github.com/nango-go/sdk/nango/internal/contract"
+	"github.com/nango-go/sdk/nango/internal/routes"
 )
 
 // DefaultSecretKey is the key a fake accepts unless told otherwise.
@@ -40,6 +31,11 @@ type Fake struct {
 	validate    bool
 	allowBadReq bool
 	report      func(error)
+	routes      *routes.Table
+	// handlers are the operations the fake implements, by the spec's
+	// "METHOD /template"; every other operation of the spec answers 501.
+	handlers map[string]handler
+	maxBody  int
 
 	mu           sync.Mutex
 	conns        map[connKey]*stored
@@ -59,10 +55,13 @@ type Fake struct {
 
 type connKey struct{ key, id string }
 
-// stored is a connection as GET returns it, as decoded JSON.
+// stored is a connection as the fake keeps it: the generated type, its
+// credentials as the JSON object GET returns.
 type stored struct {
-	obj     map[string]any
-	created time.Time
+	conn gen.Connection
+	// nullMetadata: the connection predates metadata, which reads as null
+	// until written.
+	nullMetadata bool
 }
 
 // Option configures a Fake.
@@ -93,10 +92,11 @@ func WithClock(now func() time.Time) Option { return func(f *Fake) { f.clock = n
 
 // Refresher plays the provider's token endpoint when the fake refreshes an
 // OAUTH2 connection, as Nango does on a read with force_refresh or after the
-// token's expires_at. It gets the current credentials and returns the new
-// ones (access_token, expires_at, …); an error makes the read fail as
-// Nango's does, with 400 invalid_credentials.
-type Refresher func(providerConfigKey, connectionID string, current map[string]any) (map[string]any, error)
+// token's expires_at. It gets the current credentials (refresh token
+// included) and returns the new ones; the fake sets their type and, when
+// empty, their raw. An error makes the read fail as Nango's does, with 400
+// invalid_credentials.
+type Refresher func(ctx context.Context, providerConfigKey, connectionID string, current nango.OAuth2Credentials) (nango.OAuth2Credentials, error)
 
 // WithRefresher makes the fake refresh OAUTH2 tokens through fn. Without
 // it, reads never change a token (force_refresh is only counted).
@@ -108,16 +108,12 @@ func withValidator(v *contract.Validator) Option { return func(f *Fake) { f.vali
 
 // NewFake returns an empty fake.
 func NewFake(opts ...Option) (*Fake, error) {
-	f := &Fake{
-		secretKey:    DefaultSecretKey,
-		validate:     true,
-		conns:        map[connKey]*stored{},
-		integrations: map[string]string{},
-		authModes:    map[string]string{},
-		refreshes:    map[connKey]int{},
-		clock:        time.Now,
-		report:       func(err error) { fmt.Fprintln(os.Stderr, "nangotest:", err) },
-	}
+	f := newEnv(DefaultSecretKey, time.Now)
+	f.validate = true
+	f.report = func(err error) { fmt.Fprintln(os.Stderr, "nangotest:", err) }
+	f.routes = routes.New("")
+	f.handlers = implemented()
+	f.maxBody = maxRequestBody
 	for _, o := range opts {
 		o(f)
 	}
@@ -131,14 +127,18 @@ func NewFake(opts ...Option) (*Fake, error) {
 	return f, nil
 }
 
+func newEnv(secretKey string, clock func() time.Time) *Fake {
+	return &Fake{secretKey: secretKey, conns: map[connKey]*stored{}, integrations: map[string]string{},
+		authModes: map[string]string{}, refreshes: map[connKey]int{}, clock: clock}
+}
+
 // AddEnvironment accepts another secret key, for an environment of its own
 // (empty until you Put into the returned Fake). Requests with that key see
 // only that environment, as in Nango.
 func (f *Fake) AddEnvironment(secretKey string) *Fake {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	env := &Fake{secretKey: secretKey, conns: map[connKey]*stored{}, integrations: map[string]string{},
-		authModes: map[string]string{}, refreshes: map[connKey]int{}, clock: f.clock}
+	env := newEnv(secretKey, f.clock)
 	if f.envs == nil {
 		f.envs = map[string]*Fake{}
 	}
@@ -149,9 +149,16 @@ func (f *Fake) AddEnvironment(secretKey string) *Fake {
 // SecretKey returns the key the fake accepts.
 func (f *Fake) SecretKey() string { return f.secretKey }
 
-// AddIntegration declares an integration, so that reads under its key
-// answer 404 for unknown ids rather than 400 unknown_provider_config.
-// authMode is the credentials type it takes ("OAUTH2", "API_KEY", …).
+// AddIntegration declares an integration: its provider and the credentials
+// type it takes ("OAUTH2", "API_KEY", …).
+//
+// Put declares the integration of each connection it stores (provider from
+// the connection, auth mode from its credentials), so most tests never call
+// it. Call it for what Put cannot tell: an integration that has no
+// connection yet (reads of an unknown id then answer 404 not_found rather
+// than 400 unknown_provider_config, and imports into it succeed), or the auth
+// mode that imports must match (an import of another kind answers 400
+// invalid_body, as Nango does). It replaces what Put inferred.
 func (f *Fake) AddIntegration(providerConfigKey, provider, authMode string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -159,118 +166,135 @@ func (f *Fake) AddIntegration(providerConfigKey, provider, authMode string) {
 	f.authModes[providerConfigKey] = authMode
 }
 
-// Put adds or replaces a connection. conn is a connection object in exactly
-// the shape GET /connections/{id} returns (a nango.Connection, a map, or
-// JSON bytes); missing fields get defaults, and its integration is declared.
-func (f *Fake) Put(conn any) error {
-	obj, err := toObject(conn)
-	if err != nil {
-		return err
+// Put adds or replaces a connection, in the shape GetConnection returns it.
+// Its typed Credentials win over the JSON ones of the embedded
+// gen.Connection; unset fields get defaults (ID: the next free one;
+// Provider: the integration's, else the provider config key; CreatedAt and
+// UpdatedAt: now). Its integration is declared if it was not.
+func (f *Fake) Put(conn nango.Connection) error {
+	c := conn.Connection
+	if conn.Credentials != nil {
+		raw, err := credentialsJSON(conn.Credentials)
+		if err != nil {
+			return err
+		}
+		if err := setCredentials(&c.Credentials, raw); err != nil {
+			return fmt.Errorf("nangotest: credentials: %w", err)
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.putLocked(obj, false)
+	return f.putLocked(c, false)
 }
 
 // MustPut is Put for tests and seeds: it panics on a malformed connection.
-func (f *Fake) MustPut(conn any) {
+func (f *Fake) MustPut(conn nango.Connection) {
 	if err := f.Put(conn); err != nil {
 		panic(err)
 	}
 }
 
-func toObject(conn any) (map[string]any, error) {
-	var b []byte
-	switch v := conn.(type) {
-	case []byte:
-		b = v
-	case json.RawMessage:
-		b = v
-	case string:
-		b = []byte(v)
-	default:
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			return nil, fmt.Errorf("nangotest: connection: %w", err)
-		}
+// PutJSON is Put for a connection as JSON, in the shape GET
+// /connections/{connectionId} returns (seed files). "metadata": null stays
+// null, as on connections made before Nango had metadata.
+func (f *Fake) PutJSON(b []byte) error {
+	var c gen.Connection
+	if err := json.Unmarshal(b, &c); err != nil {
+		return fmt.Errorf("nangotest: connection: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
-		return nil, fmt.Errorf("nangotest: connection: %w", err)
+	var md struct {
+		Metadata json.RawMessage `json:"metadata"`
 	}
-	return obj, nil
+	_ = json.Unmarshal(b, &md)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.putLocked(c, string(md.Metadata) == "null")
 }
 
-func (f *Fake) putLocked(obj map[string]any, writeFormat bool) error {
-	key, _ := obj["provider_config_key"].(string)
-	id, _ := obj["connection_id"].(string)
-	if key == "" || id == "" {
+// credentialsJSON writes typed credentials with their "type", which a
+// struct literal such as nango.OAuth2Credentials{AccessToken: "t"} leaves
+// empty.
+func credentialsJSON(c nango.Credentials) (json.RawMessage, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("nangotest: credentials: %w", err)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, fmt.Errorf("nangotest: credentials: want an object: %w", err)
+	}
+	if kind := c.CredentialsType(); kind != "" {
+		obj["type"], _ = json.Marshal(kind)
+	}
+	return json.Marshal(obj)
+}
+
+func (f *Fake) putLocked(c gen.Connection, nullMetadata bool) error {
+	if c.ProviderConfigKey == "" || c.ConnectionID == "" {
 		return errors.New("nangotest: a connection needs provider_config_key and connection_id")
 	}
-	now := f.clock().UTC()
-	k := connKey{key, id}
+	if c.ID < 0 {
+		return fmt.Errorf("nangotest: connection id %d: want a positive number", c.ID)
+	}
+	k := connKey{c.ProviderConfigKey, c.ConnectionID}
 	prev := f.conns[k]
-	if _, ok := obj["id"]; !ok || obj["id"] == nil {
-		if prev != nil {
-			obj["id"] = prev.obj["id"]
-		} else {
-			f.nextID++
-			obj["id"] = json.Number(fmt.Sprint(f.nextID))
-		}
-	} else if n, err := obj["id"].(json.Number).Int64(); err == nil && n > f.nextID {
-		f.nextID = n
+	switch {
+	case c.ID == 0 && prev != nil:
+		c.ID = prev.conn.ID
+	case c.ID == 0:
+		f.nextID++
+		c.ID = f.nextID
+	case c.ID > f.nextID:
+		f.nextID = c.ID
 	}
-	provider, _ := obj["provider"].(string)
-	if provider == "" {
-		provider = f.integrations[key]
-		if provider == "" {
-			provider = key
-		}
-		obj["provider"] = provider
-	}
-	defaults := map[string]any{"errors": []any{}, "end_user": nil, "tags": map[string]any{}, "metadata": map[string]any{},
-		"connection_config": map[string]any{}, "webhook_url_override": nil, "last_fetched_at": nil, "credentials": map[string]any{}}
-	for name, v := range defaults {
-		if _, ok := obj[name]; !ok {
-			obj[name] = v
+	if c.Provider == "" {
+		c.Provider = f.integrations[c.ProviderConfigKey]
+		if c.Provider == "" {
+			c.Provider = c.ProviderConfigKey
 		}
 	}
-	ts := formatTime(now, writeFormat)
-	created := now
-	if s, ok := obj["created_at"].(string); ok {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			created = t
+	now := f.clock().UTC()
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	raw, _ := c.Credentials.MarshalJSON()
+	if len(bytes.TrimSpace(raw)) == 0 || string(raw) == "null" {
+		raw = []byte("{}")
+	}
+	// A copy: the caller's value shares its bytes otherwise.
+	_ = setCredentials(&c.Credentials, raw)
+	if _, ok := f.integrations[c.ProviderConfigKey]; !ok {
+		f.integrations[c.ProviderConfigKey] = c.Provider
+	}
+	if _, ok := f.authModes[c.ProviderConfigKey]; !ok {
+		if kind := credentialsKind(c.Credentials); kind != "" {
+			f.authModes[c.ProviderConfigKey] = kind
 		}
-	} else {
-		obj["created_at"] = ts
 	}
-	if _, ok := obj["updated_at"].(string); !ok {
-		obj["updated_at"] = ts
-	}
-	if _, ok := f.integrations[key]; !ok {
-		f.integrations[key] = provider
-	}
-	if _, ok := f.authModes[key]; !ok {
-		if creds, ok := obj["credentials"].(map[string]any); ok {
-			if t, ok := creds["type"].(string); ok {
-				f.authModes[key] = t
-			}
-		}
-	}
-	f.conns[k] = &stored{obj: obj, created: created}
+	f.conns[k] = &stored{conn: c, nullMetadata: nullMetadata}
 	return nil
 }
 
-// formatTime writes timestamps as Nango does: reads end in +00:00, the
-// answer to a POST in Z.
-func formatTime(t time.Time, z bool) string {
-	s := t.UTC().Format("2006-01-02T15:04:05.000")
-	if z {
-		return s + "Z"
+// setCredentials stores a copy of raw in u. The generated union's
+// UnmarshalJSON reuses the bytes it holds, which other copies of the union
+// (answers being written, values handed to callers) may share: never write
+// into them.
+func setCredentials(u *gen.Connection_Credentials, raw []byte) error {
+	*u = gen.Connection_Credentials{}
+	return u.UnmarshalJSON(bytes.Clone(raw))
+}
+
+// credentialsKind is the "type" of stored credentials ("" for none).
+func credentialsKind(c gen.Connection_Credentials) string {
+	creds, err := c.AsCredentials()
+	if err != nil {
+		return ""
 	}
-	return s + "+00:00"
+	kind, _ := creds.Discriminator()
+	return kind
 }
 
 // Remove deletes a connection; it reports whether there was one.
@@ -283,16 +307,30 @@ func (f *Fake) Remove(providerConfigKey, connectionID string) bool {
 	return ok
 }
 
-// Connection returns a copy of a stored connection as JSON, or nil.
-func (f *Fake) Connection(providerConfigKey, connectionID string) json.RawMessage {
+// Connection returns a stored connection, refresh token included, and
+// whether there is one.
+func (f *Fake) Connection(providerConfigKey, connectionID string) (nango.Connection, bool) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	s := f.conns[connKey{providerConfigKey, connectionID}]
-	if s == nil {
-		return nil
+	var c gen.Connection
+	if s != nil {
+		c = s.conn
+		c.Metadata = maps.Clone(c.Metadata)
+		c.Tags = maps.Clone(c.Tags)
+		raw, _ := c.Credentials.MarshalJSON()
+		_ = setCredentials(&c.Credentials, raw)
 	}
-	b, _ := json.Marshal(s.obj)
-	return b
+	f.mu.Unlock()
+	if s == nil {
+		return nango.Connection{}, false
+	}
+	out := nango.Connection{Connection: c}
+	if creds, err := c.Credentials.AsCredentials(); err == nil {
+		if v, err := creds.ValueByDiscriminator(); err == nil {
+			out.Credentials, _ = v.(nango.Credentials)
+		}
+	}
+	return out, true
 }
 
 // Len returns the number of stored connections.
@@ -310,7 +348,7 @@ func (f *Fake) Refreshes(providerConfigKey, connectionID string) int {
 }
 
 // Seed loads a JSON file holding an array of connection objects, each in the
-// shape GET /connections/{id} returns.
+// shape GET /connections/{connectionId} returns.
 func (f *Fake) Seed(path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -326,7 +364,7 @@ func (f *Fake) SeedJSON(b []byte) error {
 		return fmt.Errorf("nangotest: seed: want a JSON array of connections: %w", err)
 	}
 	for i, raw := range arr {
-		if err := f.Put(raw); err != nil {
+		if err := f.PutJSON(raw); err != nil {
 			return fmt.Errorf("nangotest: seed item %d: %w", i, err)
 		}
 	}
@@ -337,12 +375,11 @@ func (f *Fake) SeedJSON(b []byte) error {
 func (f *Fake) sortedConns() []*stored {
 	out := slices.Collect(maps.Values(f.conns))
 	sort.Slice(out, func(i, j int) bool {
-		if !out[i].created.Equal(out[j].created) {
-			return out[i].created.After(out[j].created)
+		a, b := out[i].conn, out[j].conn
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
 		}
-		a, _ := out[i].obj["id"].(json.Number).Int64()
-		b, _ := out[j].obj["id"].(json.Number).Int64()
-		return a > b
+		return a.ID > b.ID
 	})
 	return out
 }
@@ -372,5 +409,3 @@ func (f *Fake) Reset() {
 	defer f.mu.Unlock()
 	f.log, f.faults = nil, nil
 }
-
-func lower(s string) string { return strings.ToLower(s) }

@@ -1,7 +1,7 @@
 package nangotest
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,13 +14,14 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	sdk "github.com/nango-go/sdk"
+	"github.com/nango-go/sdk/nango"
 	"github.com/nango-go/sdk/nango/internal/contract"
 )
 
 func get(t *testing.T, s *Server, path string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+s.SecretKey)
+	req.Header.Set("Authorization", "Bearer "+s.SecretKey())
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +44,8 @@ func TestListFiltersAndPages(t *testing.T) {
 	var n int
 	clock := func() time.Time { n++; return time.Date(2026, 1, 1, 0, 0, n, 0, time.UTC) }
 	s := Start(t, WithClock(clock))
-	s.MustPut(OAuth2("github", "alice", "t1").With("tags", map[string]any{"team": "core"}))
-	s.MustPut(OAuth2("github", "bob", "t2").With("end_user", map[string]any{"id": "eu-bob", "organization": map[string]any{"id": "org-1"}}))
+	s.MustPut(OAuth2("github", "alice", "t1", Tags{"team": "core"}))
+	s.MustPut(OAuth2("github", "bob", "t2", EndUser{ID: "eu-bob", Organization: &nango.EndUserOrganization{ID: "org-1"}}))
 	s.MustPut(APIKey("sendgrid", "carol", "k"))
 	s.MustPut(OAuth1("twitter", "alice-tw", "o", "s"))
 
@@ -76,9 +77,7 @@ func TestListFiltersAndPages(t *testing.T) {
 
 func TestGetStripsRefreshTokenAndCountsRefreshes(t *testing.T) {
 	s := Start(t)
-	c := OAuth2("github", "u1", "at")
-	c["credentials"].(map[string]any)["refresh_token"] = "rt"
-	s.MustPut(c)
+	s.MustPut(ExpiredOAuth2("github", "u1", "at", "rt"))
 	_, m := get(t, s, "/connections/u1?provider_config_key=github")
 	if _, ok := m["credentials"].(map[string]any)["refresh_token"]; ok {
 		t.Error("refresh token sent without refresh_token=true")
@@ -92,7 +91,7 @@ func TestGetStripsRefreshTokenAndCountsRefreshes(t *testing.T) {
 		t.Errorf("refreshes = %d, want 2", n)
 	}
 	// The stored copy keeps it.
-	if !bytes.Contains(s.Connection("github", "u1"), []byte(`"rt"`)) {
+	if c, _ := s.Connection("github", "u1"); c.Credentials.(nango.OAuth2Credentials).RefreshToken != "rt" {
 		t.Error("stored refresh token lost")
 	}
 	if status, _ := get(t, s, "/connection/u1?provider_config_key=github&refresh_github_app_jwt_token=true"); status != 400 {
@@ -108,7 +107,7 @@ func TestFaults(t *testing.T) {
 	s.FailNext(2, RateLimited(3*time.Second))
 	for i := 0; i < 2; i++ {
 		req, _ := http.NewRequest(http.MethodGet, s.URL+"/connections/u1?provider_config_key=github", nil)
-		req.Header.Set("Authorization", "Bearer "+s.SecretKey)
+		req.Header.Set("Authorization", "Bearer "+s.SecretKey())
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -132,7 +131,7 @@ func TestFaults(t *testing.T) {
 
 	s.FailNext(1, DropConnection())
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/connections/u1?provider_config_key=github", nil)
-	req.Header.Set("Authorization", "Bearer "+s.SecretKey)
+	req.Header.Set("Authorization", "Bearer "+s.SecretKey())
 	if resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req); err == nil {
 		resp.Body.Close()
 		t.Errorf("dropped connection answered %d", resp.StatusCode)
@@ -162,10 +161,10 @@ func TestAuth(t *testing.T) {
 		{"", "missing_auth_header"},
 		{"Bearer not-a-uuid", "invalid_secret_key_format"},
 		{"Bearer 00000000-0000-4000-8000-000000000000", "unknown_account"},
-		{"bearer " + s.SecretKey, "invalid_secret_key_format"},
+		{"bearer " + s.SecretKey(), "invalid_secret_key_format"},
 		{"Basic " + "Zm9vOg==", "invalid_secret_key_format"},
-		{s.SecretKey, ""}, // Nango takes the bare key too
-		{"Bearer " + s.SecretKey, ""},
+		{s.SecretKey(), ""}, // Nango takes the bare key too
+		{"Bearer " + s.SecretKey(), ""},
 	}
 	for _, tc := range cases {
 		req, _ := http.NewRequest(http.MethodGet, s.URL+"/connections/u1?provider_config_key=github", nil)
@@ -209,8 +208,8 @@ func TestSeedFile(t *testing.T) {
 // the fake as a violation.
 func TestBrokenSpecIsCaught(t *testing.T) {
 	spec := string(sdk.OpenAPI())
-	broken := strings.Replace(spec, "        connection_id: {type: string}\n        provider_config_key: {type: string}\n        provider: {type: string, description: The provider's name (e.g. github).}",
-		"        connection_id: {type: integer}\n        provider_config_key: {type: string}\n        provider: {type: string, description: The provider's name (e.g. github).}", 1)
+	field := "        connection_id:\n          type: string\n          description: The connection id your application chose (or a UUID Nango made on import).\n"
+	broken := strings.Replace(spec, field, strings.Replace(field, "type: string", "type: integer", 1), 1)
 	if broken == spec {
 		t.Fatal("the spec changed: update the edit this test makes")
 	}
@@ -226,7 +225,7 @@ func TestBrokenSpecIsCaught(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.MustPut(OAuth2("github", "u1", "at"))
-	srv := &Server{Fake: f, SecretKey: f.SecretKey()}
+	srv := &Server{Fake: f}
 	hs := newLoopback(t, f)
 	srv.URL = hs
 	status, _ := get(t, srv, "/connections/u1?provider_config_key=github")
@@ -238,4 +237,61 @@ func TestBrokenSpecIsCaught(t *testing.T) {
 	if len(violations) != 1 || !strings.Contains(violations[0].Error(), "connection_id") {
 		t.Fatalf("violations: %v", violations)
 	}
+}
+
+// TestConstructorsAsJSON: a connection from a constructor, encoded with
+// encoding/json (as cmd/nango-bench writes seed files), seeds the same
+// connection through PutJSON.
+func TestConstructorsAsJSON(t *testing.T) {
+	b, err := json.Marshal([]nango.Connection{
+		OAuth2("github", "u1", "tok-1", Tags{"team": "core"}),
+		Unauthenticated("public", "anon"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Start(t)
+	if err := s.SeedJSON(b); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := s.Connection("github", "u1")
+	if creds, _ := c.Credentials.(nango.OAuth2Credentials); !ok || creds.AccessToken != "tok-1" || c.Tags["team"] != "core" || c.CreatedAt.Year() < 2000 || c.ID == 0 {
+		t.Errorf("%v %+v", ok, c.Connection)
+	}
+	if c, ok := s.Connection("public", "anon"); !ok || c.Credentials != nil {
+		t.Errorf("unauthenticated: %v %v", ok, c)
+	}
+}
+
+// TestConcurrentReadsAndRefreshes: reads, refreshes and writes of one
+// connection at once (run with -race).
+func TestConcurrentReadsAndRefreshes(t *testing.T) {
+	s := Start(t, WithRefresher(func(_ context.Context, _, _ string, cur nango.OAuth2Credentials) (nango.OAuth2Credentials, error) {
+		return nango.OAuth2Credentials{AccessToken: "fresh", RefreshToken: cur.RefreshToken}, nil
+	}))
+	s.MustPut(ExpiredOAuth2("github", "u1", "stale", "rt"))
+	c := s.Client()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := context.Background()
+			var err error
+			switch i % 4 {
+			case 0:
+				_, err = c.GetToken(ctx, "github", "u1", nango.ForceRefresh())
+			case 1:
+				_, err = c.GetConnection(ctx, "github", "u1")
+			case 2:
+				err = c.UpdateMetadata(ctx, "github", "u1", nango.Metadata{"i": i})
+			default:
+				err = c.PatchConnection(ctx, "github", "u1", nango.PatchConnectionRequest{Tags: &nango.TagsInput{"i": "x"}})
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -74,10 +74,15 @@ func (f *Fake) takeFault(key, id string) *Fault {
 	return nil
 }
 
-// RateLimited is Nango's 429, with Retry-After in seconds.
+// RateLimited is Nango's 429, with Retry-After in whole seconds: the
+// duration rounded up, and at least 1, as Nango never sends 0.
 func RateLimited(retryAfter time.Duration) Fault {
+	secs := max(1, int64((retryAfter+time.Second-1)/time.Second))
+	if retryAfter > time.Duration(1<<62) {
+		secs = int64(1<<62) / int64(time.Second)
+	}
 	h := http.Header{}
-	h.Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
+	h.Set("Retry-After", strconv.FormatInt(secs, 10))
 	h.Set("X-RateLimit-Limit", "200")
 	h.Set("X-RateLimit-Remaining", "0")
 	return Fault{Status: http.StatusTooManyRequests, Header: h,

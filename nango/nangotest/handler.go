@@ -4,33 +4,48 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nango-go/sdk/gen"
 )
 
-// The server's own validation patterns (400 invalid_uri_params /
-// invalid_query_params when a value breaks them).
-var (
-	connectionIDPattern = regexp.MustCompile(`^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$`)
-	configKeyPattern    = regexp.MustCompile(`^[a-zA-Z0-9~:.@ _-]+$`)
-	uuidV4Pattern       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
-)
+// maxRequestBody is the body size Nango's express JSON parser takes (75mb);
+// a larger body is refused with 413 before it is parsed or validated, so a
+// test that streams gigabytes at the fake cannot exhaust its memory.
+const maxRequestBody = 75 << 20
 
-const maxRequestBody = 1 << 20
+// handler serves one implemented operation. id is the decoded
+// {connectionId} of the path, "" for operations without one.
+type handler func(f *Fake, w http.ResponseWriter, r *http.Request, id string, body []byte)
 
-type issue struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Path    []any  `json:"path"`
+// implemented lists the operations of openapi.yaml the fake serves, by
+// their "METHOD /template" in routes.Table. Any other operation of the spec
+// answers 501 not_implemented (see TestEveryOperationImplementedOr501).
+func implemented() map[string]handler {
+	return map[string]handler{
+		"GET /connections":                          (*Fake).list,
+		"GET /connection":                           (*Fake).list,
+		"POST /connections":                         (*Fake).importConnection,
+		"GET /connections/{connectionId}":           (*Fake).get,
+		"GET /connection/{connectionId}":            (*Fake).getLegacy,
+		"DELETE /connections/{connectionId}":        (*Fake).delete,
+		"DELETE /connection/{connectionId}":         (*Fake).delete,
+		"PATCH /connections/{connectionId}":         (*Fake).patch,
+		"POST /connections/metadata":                (*Fake).metadata,
+		"PATCH /connections/metadata":               (*Fake).metadata,
+		"POST /connection/metadata":                 (*Fake).metadata,
+		"PATCH /connection/metadata":                (*Fake).metadata,
+		"POST /connection/{connectionId}/metadata":  (*Fake).metadataByID,
+		"PATCH /connection/{connectionId}/metadata": (*Fake).metadataByID,
+	}
 }
 
 // recorder buffers the answer so that it can be checked before it is sent.
@@ -46,17 +61,29 @@ func (r *recorder) WriteHeader(s int)           { r.status = s }
 
 // ServeHTTP answers one request as Nango would.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	key := r.URL.Query().Get("provider_config_key")
-	id := ""
-	if seg, ok := pathID(r.URL.EscapedPath()); ok {
-		id, _ = url.PathUnescape(seg)
-	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(f.maxBody)+1))
 	entry := Request{Method: r.Method, Path: r.URL.Path, EscapedPath: r.URL.EscapedPath(),
 		Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	if err != nil || len(body) > f.maxBody {
+		entry.Body = nil
+		status, code := http.StatusRequestEntityTooLarge, "payload_too_large"
+		if err != nil {
+			status, code = http.StatusBadRequest, "invalid_body"
+		}
+		writeError(rec, status, code, fmt.Sprintf("the request body is over Nango's limit of %d bytes, or unreadable", f.maxBody), nil)
+		f.send(w, r, rec, entry, false)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	if f.validator != nil && !f.allowBadReq && knownRoute(r) {
+	op, known := f.routes.Match(r)
+	id, idOK := pathID(op, r.URL.EscapedPath())
+	key := r.URL.Query().Get("provider_config_key")
+	h := f.handlers[op]
+	inSpec := known && idOK && h != nil
+
+	if inSpec && f.validator != nil && !f.allowBadReq {
 		if _, err := f.validator.ValidateRequest(r, body, true); err != nil {
 			f.report(err)
 		}
@@ -77,7 +104,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if x.Status != 0 {
-			rec := &recorder{header: http.Header{}, status: x.Status}
+			rec.status = x.Status
 			maps.Copy(rec.header, x.Header)
 			ct := x.ContentType
 			if ct == "" {
@@ -85,14 +112,43 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			rec.header.Set("Content-Type", ct)
 			rec.body.WriteString(x.Body)
-			f.send(w, r, rec, entry, !x.OffContract)
+			f.send(w, r, rec, entry, !x.OffContract && inSpec)
 			return
 		}
 	}
 
-	rec := &recorder{header: http.Header{}, status: http.StatusOK}
-	f.route(rec, r, body)
-	f.send(w, r, rec, entry, knownRoute(r))
+	switch {
+	case !known || !idOK:
+		// Nango's answer to a path it has no route for.
+		writeError(rec, http.StatusNotFound, "not_found", fmt.Sprintf("No route %s %s", r.Method, r.URL.EscapedPath()), nil)
+	case h == nil:
+		writeError(rec, http.StatusNotImplemented, "not_implemented", op+" is not implemented by nangotest", nil)
+	default:
+		if env := f.authorized(rec, r); env != nil {
+			env.serveAuthorized(rec, r, h, id, body)
+		}
+	}
+	f.send(w, r, rec, entry, inSpec)
+}
+
+// pathID returns the decoded {connectionId} of a request to op, and whether
+// the path has the operation's shape ("" for operations without an id).
+func pathID(op, escaped string) (string, bool) {
+	_, tmpl, _ := strings.Cut(op, " ")
+	if op == "" {
+		return "", true
+	}
+	want, got := strings.Split(tmpl, "/"), strings.Split(escaped, "/")
+	if len(want) != len(got) {
+		return "", false
+	}
+	for i, seg := range want {
+		if seg == "{connectionId}" {
+			id, err := url.PathUnescape(got[i])
+			return id, err == nil && id != ""
+		}
+	}
+	return "", true
 }
 
 // hangUp ends the connection without a complete answer.
@@ -139,116 +195,60 @@ func (f *Fake) record(e Request, status int) {
 	f.mu.Unlock()
 }
 
-// pathID returns the escaped id segment of /connection(s)/{id}.
-func pathID(escaped string) (string, bool) {
-	for _, p := range []string{"/connections/", "/connection/"} {
-		if seg, ok := strings.CutPrefix(escaped, p); ok && seg != "" && !strings.Contains(seg, "/") {
-			return seg, true
-		}
-	}
-	return "", false
-}
-
-func knownRoute(r *http.Request) bool {
-	p := r.URL.EscapedPath()
-	switch {
-	case p == "/connections":
-		return r.Method == http.MethodGet || r.Method == http.MethodPost
-	case p == "/connection":
-		return r.Method == http.MethodGet
-	case (p == "/connections/metadata" || p == "/connection/metadata") && (r.Method == http.MethodPost || r.Method == http.MethodPatch):
-		return true
-	}
-	if _, ok := pathID(p); ok {
-		legacy := strings.HasPrefix(p, "/connection/")
-		return r.Method == http.MethodGet || r.Method == http.MethodDelete || (r.Method == http.MethodPatch && !legacy)
-	}
-	return false
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only a value the fake built itself gets here: a bug of the fake.
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"server_error","message":"nangotest: encoding the answer failed"}}`)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(b)
 }
 
-func writeError(w http.ResponseWriter, status int, code, message string, issues []issue) {
-	e := map[string]any{"code": code}
-	if message != "" {
-		e["message"] = message
-	}
-	if issues != nil {
-		e["errors"] = issues
-	}
-	writeJSON(w, status, map[string]any{"error": e})
+// writeError writes Nango's error envelope, built from gen.Error.
+func writeError(w http.ResponseWriter, status int, code, message string, issues []gen.ValidationIssue) {
+	writeErrorDetail(w, status, gen.ErrorDetail{Code: code, Message: message, Errors: issues})
 }
 
-func (f *Fake) route(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !knownRoute(r) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintf(w, "<!DOCTYPE html><html><head><title>Error</title></head><body><pre>Cannot %s %s</pre></body></html>", r.Method, r.URL.EscapedPath())
-		return
-	}
-	env := f.authorized(w, r)
-	if env == nil {
-		return
-	}
-	env.serveAuthorized(w, r, body)
+func writeErrorDetail(w http.ResponseWriter, status int, d gen.ErrorDetail) {
+	var e gen.Error
+	_ = e.Error.FromErrorDetail(d)
+	writeJSON(w, status, e)
 }
 
-func (f *Fake) serveAuthorized(w http.ResponseWriter, r *http.Request, body []byte) {
+// issue is one entry of a 400's "errors", as the server's zod schemas
+// report it.
+func issue(code, message string, path ...string) gen.ValidationIssue {
+	is := gen.ValidationIssue{Code: code, Message: message}
+	for _, p := range path {
+		var item gen.ValidationIssue_Path_Item
+		_ = item.FromValidationIssuePath0(p)
+		is.Path = append(is.Path, item)
+	}
+	return is
+}
+
+func (f *Fake) serveAuthorized(w http.ResponseWriter, r *http.Request, h handler, id string, body []byte) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 			writeError(w, http.StatusUnsupportedMediaType, "invalid_content_type", "Content-Type header must be application/json", nil)
 			return
 		}
 	}
-	p := r.URL.EscapedPath()
-	legacy := strings.HasPrefix(p, "/connection/") || p == "/connection"
-	switch {
-	case p == "/connections" && r.Method == http.MethodPost:
-		f.importConnection(w, body)
-	case p == "/connections" || p == "/connection":
-		f.list(w, r.URL.Query())
-	case p == "/connections/metadata" || p == "/connection/metadata":
-		f.metadata(w, r.Method, body)
-	default:
-		seg, _ := pathID(p)
-		id, err := url.PathUnescape(seg)
-		if err != nil {
-			writeError(w, 400, "invalid_uri_params", "", []issue{{"invalid_format", "Invalid escape", []any{"connectionId"}}})
-			return
-		}
-		allowed := []string{"provider_config_key"}
-		if r.Method == http.MethodGet {
-			allowed = append(allowed, "force_refresh", "refresh_token")
-			if !legacy {
-				allowed = append(allowed, "refresh_github_app_jwt_token")
-			}
-		}
-		q, ok := f.checkQuery(w, r.URL.Query(), allowed, true)
-		if !ok || !checkConnectionID(w, id) {
-			return
-		}
-		switch r.Method {
-		case http.MethodGet:
-			f.get(w, q, id)
-		case http.MethodDelete:
-			f.delete(w, q, id)
-		case http.MethodPatch:
-			f.patch(w, q, id, body)
-		}
-	}
+	h(f, w, r, id, body)
 }
 
 // authorized checks the key as Nango does and returns the environment it
 // opens, or nil after answering 401.
 func (f *Fake) authorized(w http.ResponseWriter, r *http.Request) *Fake {
+	fail := func(code, message string) *Fake {
+		writeErrorDetail(w, http.StatusUnauthorized, gen.ErrorDetail{Code: code, Message: message, Payload: map[string]any{}})
+		return nil
+	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		writeJSON(w, 401, map[string]any{"error": map[string]any{"message": "Authentication failed. The request is missing the Authorization header.", "code": "missing_auth_header", "payload": map[string]any{}}})
-		return nil
+		return fail("missing_auth_header", "Authentication failed. The request is missing the Authorization header.")
 	}
 	key := h
 	if k, ok := strings.CutPrefix(h, "Bearer "); ok {
@@ -259,8 +259,7 @@ func (f *Fake) authorized(w http.ResponseWriter, r *http.Request) *Fake {
 		}
 	}
 	if !uuidV4Pattern.MatchString(key) {
-		writeJSON(w, 401, map[string]any{"error": map[string]any{"message": "Authentication failed. The provided secret key is not a UUID v4.", "code": "invalid_secret_key_format", "payload": map[string]any{}}})
-		return nil
+		return fail("invalid_secret_key_format", "Authentication failed. The provided secret key is not a UUID v4.")
 	}
 	if key == f.secretKey {
 		return f
@@ -269,446 +268,7 @@ func (f *Fake) authorized(w http.ResponseWriter, r *http.Request) *Fake {
 	env := f.envs[key]
 	f.mu.Unlock()
 	if env == nil {
-		writeJSON(w, 401, map[string]any{"error": map[string]any{"message": "Authentication failed. The provided authorization header does not match any account.", "code": "unknown_account", "payload": map[string]any{}}})
+		return fail("unknown_account", "Authentication failed. The provided authorization header does not match any account.")
 	}
 	return env
-}
-
-type getQuery struct {
-	key                                  string
-	forceRefresh, refreshToken, ghAppJWT bool
-}
-
-// checkQuery applies the server's strict query schema: unknown keys, a
-// missing or malformed provider_config_key and non-boolean flags are a 400.
-func (f *Fake) checkQuery(w http.ResponseWriter, q url.Values, allowed []string, needKey bool) (getQuery, bool) {
-	var issues []issue
-	for k := range q {
-		if !contains(allowed, k) {
-			issues = append(issues, issue{"unrecognized_keys", fmt.Sprintf("Unrecognized key: %q", k), []any{}})
-		}
-	}
-	out := getQuery{key: q.Get("provider_config_key")}
-	if needKey {
-		switch {
-		case !q.Has("provider_config_key"):
-			issues = append(issues, issue{"invalid_type", "Invalid input: expected string, received undefined", []any{"provider_config_key"}})
-		case len(out.key) > 255 || !configKeyPattern.MatchString(out.key):
-			issues = append(issues, issue{"invalid_format", "Invalid string: must match pattern /^[a-zA-Z0-9~:.@ _-]+$/", []any{"provider_config_key"}})
-		}
-	}
-	for name, dst := range map[string]*bool{"force_refresh": &out.forceRefresh, "refresh_token": &out.refreshToken, "refresh_github_app_jwt_token": &out.ghAppJWT} {
-		if !q.Has(name) || !contains(allowed, name) {
-			continue
-		}
-		switch q.Get(name) {
-		case "true":
-			*dst = true
-		case "false":
-		default:
-			issues = append(issues, issue{"invalid_value", `Invalid input: expected "true" or "false"`, []any{name}})
-		}
-	}
-	if len(issues) > 0 {
-		writeError(w, 400, "invalid_query_params", "", issues)
-		return out, false
-	}
-	return out, true
-}
-
-func checkConnectionID(w http.ResponseWriter, id string) bool {
-	if len([]rune(id)) > 255 || !connectionIDPattern.MatchString(id) {
-		writeError(w, 400, "invalid_uri_params", "", []issue{{"invalid_format", `Invalid string: must match pattern /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/`, []any{"connectionId"}}})
-		return false
-	}
-	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func (f *Fake) get(w http.ResponseWriter, q getQuery, id string) {
-	k := connKey{q.key, id}
-	if !f.refreshIfDue(w, k, q.forceRefresh) {
-		return
-	}
-	f.mu.Lock()
-	_, known := f.integrations[q.key]
-	s := f.conns[k]
-	var body []byte
-	if s != nil {
-		s.obj["last_fetched_at"] = formatTime(f.clock(), false)
-		if q.forceRefresh {
-			f.refreshes[k]++
-		}
-		// One encoding of a shallow copy, under the lock that guards the
-		// stored maps: reads are what load tests hammer.
-		out := s.obj
-		if creds, ok := s.obj["credentials"].(map[string]any); ok && !q.refreshToken {
-			if _, has := creds["refresh_token"]; has {
-				out = maps.Clone(s.obj)
-				stripped := maps.Clone(creds)
-				delete(stripped, "refresh_token")
-				out["credentials"] = stripped
-			}
-		}
-		body, _ = json.Marshal(out)
-	}
-	f.mu.Unlock()
-	switch {
-	case !known:
-		writeError(w, 400, "unknown_provider_config", "Provider does not exists", nil)
-	case s == nil:
-		writeError(w, 404, "not_found", "Failed to find connection", nil)
-	default:
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(200)
-		_, _ = w.Write(body)
-	}
-}
-
-// refreshIfDue plays Nango's refresh of an OAUTH2 token before a read: when
-// the read forces it or the token has expired, and a Refresher is set. A
-// refresher's error is Nango's 400 invalid_credentials, with the connection
-// (credentials emptied) in the payload. It reports whether the read goes on.
-func (f *Fake) refreshIfDue(w http.ResponseWriter, k connKey, force bool) bool {
-	f.mu.Lock()
-	s := f.conns[k]
-	fn := f.refresher
-	if s == nil || fn == nil {
-		f.mu.Unlock()
-		return true
-	}
-	creds, _ := s.obj["credentials"].(map[string]any)
-	if kind, _ := creds["type"].(string); kind != "OAUTH2" {
-		f.mu.Unlock()
-		return true
-	}
-	expired := false
-	if exp, ok := creds["expires_at"].(string); ok {
-		if t, err := time.Parse(time.RFC3339Nano, exp); err == nil && !t.After(f.clock()) {
-			expired = true
-		}
-	}
-	if !force && !expired {
-		f.mu.Unlock()
-		return true
-	}
-	current := maps.Clone(creds)
-	f.mu.Unlock()
-
-	// The refresher is the test's code: call it without the lock, so that
-	// it may use the fake.
-	fresh, err := fn(k.key, k.id, current)
-
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s = f.conns[k]
-	if s == nil {
-		return true // removed meanwhile: the read answers 404
-	}
-	if err != nil {
-		logID := fmt.Sprintf("%d_refresh", f.clock().UnixMilli())
-		s.obj["errors"] = []any{map[string]any{"type": "auth", "log_id": logID}}
-		conn := maps.Clone(s.obj)
-		conn["credentials"] = map[string]any{}
-		writeJSON(w, 400, map[string]any{"error": map[string]any{
-			"code":    "invalid_credentials",
-			"message": "The external API returned an error when trying to refresh the access token. Please try again later.",
-			"payload": map[string]any{"connection": conn},
-		}})
-		return false
-	}
-	fresh["type"] = "OAUTH2"
-	if _, ok := fresh["raw"]; !ok {
-		fresh["raw"] = maps.Clone(fresh)
-	}
-	s.obj["credentials"] = fresh
-	s.obj["errors"] = []any{}
-	s.obj["updated_at"] = formatTime(f.clock(), false)
-	return true
-}
-
-func (f *Fake) delete(w http.ResponseWriter, q getQuery, id string) {
-	f.mu.Lock()
-	_, known := f.integrations[q.key]
-	k := connKey{q.key, id}
-	_, ok := f.conns[k]
-	delete(f.conns, k)
-	f.mu.Unlock()
-	switch {
-	case !known:
-		writeError(w, 400, "unknown_provider_config", "Provider does not exists", nil)
-	case !ok:
-		// Deletes answer 400 unknown_connection where reads say 404.
-		writeError(w, 400, "unknown_connection", "", nil)
-	default:
-		writeJSON(w, 200, map[string]any{"success": true})
-	}
-}
-
-func (f *Fake) patch(w http.ResponseWriter, q getQuery, id string, body []byte) {
-	var in struct {
-		Tags               map[string]string `json:"tags"`
-		WebhookURLOverride *string           `json:"webhook_url_override"`
-	}
-	if !decodeBody(w, body, &in) {
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s := f.conns[connKey{q.key, id}]
-	if s == nil {
-		writeError(w, 404, "not_found", "Failed to find connection", nil)
-		return
-	}
-	if in.Tags != nil {
-		tags := map[string]any{}
-		for k, v := range in.Tags {
-			tags[k] = v
-		}
-		s.obj["tags"] = tags
-	}
-	if in.WebhookURLOverride != nil {
-		s.obj["webhook_url_override"] = *in.WebhookURLOverride
-	}
-	s.obj["updated_at"] = formatTime(f.clock(), false)
-	writeJSON(w, 200, map[string]any{"success": true})
-}
-
-func decodeBody(w http.ResponseWriter, body []byte, v any) bool {
-	err := json.Unmarshal(body, v)
-	if err == nil {
-		return true
-	}
-	var syn *json.SyntaxError
-	code := "invalid_body"
-	if len(bytes.TrimSpace(body)) == 0 || errors.As(err, &syn) {
-		code = "invalid_json"
-	}
-	writeError(w, 400, code, err.Error(), nil)
-	return false
-}
-
-// requiredFields names, for each kind, the fields an import must carry.
-var requiredFields = map[string][]string{
-	"OAUTH2": {"access_token"}, "OAUTH1": {"oauth_token", "oauth_token_secret"}, "OAUTH2_CC": {"token"},
-	"API_KEY": {"apiKey"}, "BASIC": {"username"}, "APP": {"access_token"}, "TBA": {"token_id", "token_secret"},
-	"SIGNATURE": {"username", "password"}, "BILL": {"username", "password", "organization_id", "dev_key"},
-	"AWS_SIGV4": {"access_key_id", "secret_access_key"},
-}
-
-func (f *Fake) importConnection(w http.ResponseWriter, body []byte) {
-	obj, err := toObject(body)
-	if err != nil {
-		writeError(w, 400, "invalid_json", "Unexpected token in JSON", nil)
-		return
-	}
-	var issues []issue
-	for _, field := range []string{"provider_config_key", "connection_id"} {
-		if s, ok := obj[field].(string); !ok || s == "" {
-			issues = append(issues, issue{"invalid_type", "Invalid input: expected string, received undefined", []any{field}})
-		}
-	}
-	creds, ok := obj["credentials"].(map[string]any)
-	if !ok {
-		issues = append(issues, issue{"invalid_type", "Invalid input: expected object, received undefined", []any{"credentials"}})
-	} else {
-		kind, _ := creds["type"].(string)
-		for _, field := range requiredFields[kind] {
-			if s, ok := creds[field].(string); !ok || s == "" {
-				issues = append(issues, issue{"invalid_type", "Invalid input: expected string, received undefined", []any{"credentials", field}})
-			}
-		}
-	}
-	if issues != nil {
-		writeError(w, 400, "invalid_body", "", issues)
-		return
-	}
-	key := obj["provider_config_key"].(string)
-	kind, _ := creds["type"].(string)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.integrations[key]; !ok {
-		writeError(w, 404, "not_found", "Integration does not exist", nil)
-		return
-	}
-	if mode := f.authModes[key]; mode != "" && mode != kind {
-		writeError(w, 400, "invalid_body", fmt.Sprintf("Provider %s does not support %s auth", mode, kind), nil)
-		return
-	}
-	if kind == "OAUTH2" || kind == "OAUTH1" {
-		if _, ok := creds["raw"]; !ok {
-			creds["raw"] = deepCopy(creds)
-		}
-	}
-	now := f.clock()
-	delete(obj, "id")
-	obj["created_at"], obj["updated_at"], obj["last_fetched_at"] = formatTime(now, false), formatTime(now, false), formatTime(now, false)
-	if err := f.putLocked(obj, false); err != nil {
-		writeError(w, 400, "invalid_body", err.Error(), nil)
-		return
-	}
-	// The answer to a POST spells its timestamps with Z.
-	out := deepCopy(obj)
-	for _, k := range []string{"created_at", "updated_at", "last_fetched_at"} {
-		out[k] = formatTime(now, true)
-	}
-	writeJSON(w, 201, out)
-}
-
-func (f *Fake) metadata(w http.ResponseWriter, method string, body []byte) {
-	var in struct {
-		ConnectionID      json.RawMessage `json:"connection_id"`
-		ProviderConfigKey string          `json:"provider_config_key"`
-		Metadata          map[string]any  `json:"metadata"`
-	}
-	if !decodeBody(w, body, &in) {
-		return
-	}
-	var ids []string
-	var one string
-	if json.Unmarshal(in.ConnectionID, &one) == nil {
-		ids = []string{one}
-	} else if json.Unmarshal(in.ConnectionID, &ids) != nil || len(ids) == 0 {
-		writeError(w, 400, "invalid_body", "", []issue{{"invalid_type", "Invalid input", []any{"connection_id"}}})
-		return
-	}
-	if in.ProviderConfigKey == "" || in.Metadata == nil {
-		writeError(w, 400, "invalid_body", "", []issue{{"invalid_type", "Invalid input", []any{"metadata"}}})
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, id := range ids {
-		if f.conns[connKey{in.ProviderConfigKey, id}] == nil {
-			writeError(w, 404, "not_found", "Failed to find connection", nil)
-			return
-		}
-	}
-	for _, id := range ids {
-		s := f.conns[connKey{in.ProviderConfigKey, id}]
-		if method == http.MethodPost {
-			s.obj["metadata"] = deepCopy(in.Metadata)
-		} else {
-			merged, _ := s.obj["metadata"].(map[string]any)
-			if merged == nil {
-				merged = map[string]any{}
-			}
-			maps.Copy(merged, deepCopy(in.Metadata))
-			s.obj["metadata"] = merged
-		}
-	}
-	status := 200
-	if method == http.MethodPost {
-		status = 201
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-func (f *Fake) list(w http.ResponseWriter, q url.Values) {
-	allowed := []string{"connectionId", "search", "endUserId", "endUserOrganizationId", "integrationId", "limit", "page"}
-	tags := map[string]string{}
-	var issues []issue
-	for k := range q {
-		if inner, ok := strings.CutPrefix(k, "tags["); ok && strings.HasSuffix(inner, "]") {
-			tags[strings.TrimSuffix(inner, "]")] = q.Get(k)
-		} else if !contains(allowed, k) {
-			issues = append(issues, issue{"unrecognized_keys", fmt.Sprintf("Unrecognized key: %q", k), []any{}})
-		}
-	}
-	limit, page := 1000, 0
-	if q.Has("limit") {
-		n, err := strconv.Atoi(q.Get("limit"))
-		if err != nil || n < 1 || n > 2000 {
-			issues = append(issues, issue{"too_big", "Invalid input: expected number between 1 and 2000", []any{"limit"}})
-		}
-		limit = n
-	}
-	if q.Has("page") {
-		n, err := strconv.Atoi(q.Get("page"))
-		if err != nil || n < 0 {
-			issues = append(issues, issue{"too_small", "Invalid input: expected number >= 0", []any{"page"}})
-		}
-		page = n
-	}
-	if issues != nil {
-		writeError(w, 400, "invalid_query_params", "", issues)
-		return
-	}
-	var integrations []string
-	if s := q.Get("integrationId"); s != "" {
-		integrations = strings.Split(s, ",")
-	}
-	f.mu.Lock()
-	var items []map[string]any
-	for _, s := range f.sortedConns() {
-		o := s.obj
-		str := func(k string) string { v, _ := o[k].(string); return v }
-		if c := q.Get("connectionId"); c != "" && str("connection_id") != c {
-			continue
-		}
-		if sr := q.Get("search"); sr != "" && !strings.Contains(lower(str("connection_id")), lower(sr)) {
-			continue
-		}
-		if integrations != nil && !contains(integrations, str("provider_config_key")) {
-			continue
-		}
-		eu, _ := o["end_user"].(map[string]any)
-		if v := q.Get("endUserId"); v != "" && (eu == nil || eu["id"] != v) {
-			continue
-		}
-		if v := q.Get("endUserOrganizationId"); v != "" {
-			org, _ := eu["organization"].(map[string]any)
-			if org == nil || org["id"] != v {
-				continue
-			}
-		}
-		ct, _ := o["tags"].(map[string]any)
-		match := true
-		for k, v := range tags {
-			if ct[k] != v {
-				match = false
-			}
-		}
-		if !match {
-			continue
-		}
-		items = append(items, deepCopy(map[string]any{
-			"id": o["id"], "connection_id": o["connection_id"], "provider_config_key": o["provider_config_key"],
-			"provider": o["provider"], "errors": o["errors"], "end_user": o["end_user"], "tags": o["tags"],
-			"metadata": o["metadata"], "created": o["created_at"],
-		}))
-	}
-	f.mu.Unlock()
-	start := page * limit
-	if start > len(items) {
-		start = len(items)
-	}
-	end := min(start+limit, len(items))
-	writeJSON(w, 200, map[string]any{"connections": nonNil(items[start:end])})
-}
-
-func nonNil(s []map[string]any) []map[string]any {
-	if s == nil {
-		return []map[string]any{}
-	}
-	return s
-}
-
-func deepCopy(m map[string]any) map[string]any {
-	b, _ := json.Marshal(m)
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var out map[string]any
-	_ = dec.Decode(&out)
-	return out
 }

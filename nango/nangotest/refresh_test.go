@@ -14,24 +14,21 @@ import (
 func TestRefresher(t *testing.T) {
 	var calls atomic.Int32
 	failing := atomic.Bool{}
-	srv := Start(t, WithRefresher(func(key, id string, current map[string]any) (map[string]any, error) {
+	srv := Start(t, WithRefresher(func(_ context.Context, key, id string, current nango.OAuth2Credentials) (nango.OAuth2Credentials, error) {
 		n := calls.Add(1)
 		if failing.Load() {
-			return nil, errors.New("provider said invalid_grant")
+			return nango.OAuth2Credentials{}, errors.New("provider said invalid_grant")
 		}
-		return map[string]any{"access_token": fmt.Sprintf("fresh-%d", n), "refresh_token": current["refresh_token"],
-			"expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, nil
+		if key != "github" || current.RefreshToken != "rt-"+id {
+			t.Errorf("refresher got %s/%s with refresh token %q", key, id, current.RefreshToken)
+		}
+		return nango.OAuth2Credentials{AccessToken: fmt.Sprintf("fresh-%d", n), RefreshToken: current.RefreshToken,
+			ExpiresAt: time.Now().Add(time.Hour)}, nil
 	}))
-	fresh := OAuth2("github", "fresh", "still-good")
-	stale := OAuth2("github", "stale", "expired")
-	stale["credentials"].(map[string]any)["expires_at"] = "2020-01-01T00:00:00.000Z"
-	srv.MustPut(fresh)
-	srv.MustPut(stale)
+	srv.MustPut(OAuth2("github", "fresh", "still-good", Expires(time.Now().Add(time.Hour))))
+	srv.MustPut(ExpiredOAuth2("github", "stale", "expired", "rt-stale"))
 	srv.MustPut(APIKey("sendgrid", "k", "key"))
-	c, err := nango.New(srv.SecretKey, nango.WithHost(srv.URL), nango.WithMaxRetries(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := srv.Client(nango.WithMaxRetries(0))
 	ctx := context.Background()
 	token := func(id string, opts ...nango.GetOption) string {
 		t.Helper()
@@ -50,7 +47,7 @@ func TestRefresher(t *testing.T) {
 	if got := token("stale"); got != "fresh-1" || calls.Load() != 1 {
 		t.Errorf("the refreshed token was refreshed again: %q, %d calls", got, calls.Load())
 	}
-	if got := token("fresh", nango.ForceRefresh()); got != "fresh-2" {
+	if got := token("stale", nango.ForceRefresh()); got != "fresh-2" {
 		t.Errorf("force_refresh: %q", got)
 	}
 	if _, err := c.GetToken(ctx, "sendgrid", "k", nango.ForceRefresh()); err != nil || calls.Load() != 2 {
@@ -58,7 +55,7 @@ func TestRefresher(t *testing.T) {
 	}
 
 	failing.Store(true)
-	_, err = c.GetToken(ctx, "github", "fresh", nango.ForceRefresh())
+	_, err := c.GetToken(ctx, "github", "fresh", nango.ForceRefresh())
 	var apiErr *nango.APIError
 	if !errors.Is(err, nango.ErrInvalidCredentials) || !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
 		t.Fatalf("failed refresh: %v", err)

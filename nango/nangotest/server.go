@@ -3,16 +3,18 @@ package nangotest
 import (
 	"net/http/httptest"
 	"testing"
+
+	"github.com/nango-go/sdk/nango"
 )
 
-// Server is a Fake listening on loopback.
+// Server is a Fake listening on loopback. Its key is SecretKey(), as the
+// Fake's.
 type Server struct {
 	*Fake
 	// URL is the base URL to give nango.WithHost.
 	URL string
-	// SecretKey is the key the server accepts.
-	SecretKey string
-	srv       *httptest.Server
+	srv *httptest.Server
+	t   testing.TB // set by Start
 }
 
 // Start runs a fake on a loopback port for the length of the test. Contract
@@ -24,6 +26,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.t = t
 	t.Cleanup(s.Close)
 	return s
 }
@@ -35,10 +38,25 @@ func NewServer(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Fake: f, SecretKey: f.SecretKey()}
+	s := &Server{Fake: f}
 	s.srv = httptest.NewServer(f)
 	s.URL = s.srv.URL
 	return s, nil
+}
+
+// Client returns a client of the server: its URL and key, then opts (which
+// may override them). An invalid option fails the test of a server from
+// Start; outside a test (NewServer) it panics, as there is no test to fail.
+func (s *Server) Client(opts ...nango.Option) *nango.Client {
+	c, err := nango.New(s.SecretKey(), append([]nango.Option{nango.WithHost(s.URL)}, opts...)...)
+	if err != nil {
+		if s.t != nil {
+			s.t.Helper()
+			s.t.Fatalf("nangotest: Client: %v", err)
+		}
+		panic("nangotest: Client: " + err.Error())
+	}
+	return c
 }
 
 // Close stops the server; Start's cleanup calls it.

@@ -18,7 +18,7 @@ func ExampleFake_SendWebhook() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	client, _ := nango.New(srv.SecretKey, nango.WithHost(srv.URL))
+	client, _ := nango.New(srv.SecretKey(), nango.WithHost(srv.URL))
 
 	endpoint := httptest.NewServer(client.WebhookHandler(func(_ context.Context, w nango.Webhook) error {
 		fmt.Println("handled:", w)

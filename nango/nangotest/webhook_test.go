@@ -88,7 +88,7 @@ func TestSendWebhookMatchesRealNango(t *testing.T) {
 // TestSendWebhookToTheSDKHandler: what a user's handler test does.
 func TestSendWebhookToTheSDKHandler(t *testing.T) {
 	fake := nangotest.Start(t)
-	client, err := nango.New(fake.SecretKey, nango.WithHost(fake.URL))
+	client, err := nango.New(fake.SecretKey(), nango.WithHost(fake.URL))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ func TestMinimalAndLoop(t *testing.T) {
 	for _, id := range ids {
 		srv.MustPut(nangotest.OAuth2("github", id, "tok-"+id))
 	}
-	m := NewMinimal(srv.URL, srv.SecretKey)
+	m := NewMinimal(srv.URL, srv.SecretKey())
 	tok, err := m.GetToken(context.Background(), "github", ids[1])
 	if err != nil || tok != "tok-"+ids[1] {
 		t.Fatalf("%q %v", tok, err)

@@ -1,0 +1,39 @@
+// Package nangotest is a fake Nango server for tests: in memory, on loopback,
+// and checked against the SDK's openapi.yaml on every exchange.
+//
+// Seed it with typed connections and get a client for it:
+//
+//	srv := nangotest.Start(t, nangotest.WithRefresher(provider))
+//	srv.MustPut(nangotest.ExpiredOAuth2("github", "user-1", "stale", "refresh-1"))
+//	client := srv.Client()
+//	tok, err := client.GetToken(ctx, "github", "user-1") // refreshed through provider
+//
+// Conn builds a connection with any nango.Credentials, and there is one
+// constructor per credential kind (OAuth2, ExpiredOAuth2, OAuth1, OAuth2CC,
+// APIKey, Basic, App, Custom, JWT, TBA, TwoStep, Signature, Bill, AWSSigV4,
+// Unauthenticated); each takes ConnOptions: Tags, Metadata, EndUser,
+// Provider, Expires. Put also takes a nango.Connection you build or read
+// with GetConnection, and PutJSON and Seed the JSON that GET
+// /connections/{connectionId} returns (the format of `nango serve --data`).
+//
+// Put declares the integration of the connection it stores, so reads under
+// its key answer as Nango's do. AddIntegration is for what Put cannot know:
+// an integration without connections (an import into it, or a read of an
+// unknown id that must be 404 rather than 400 unknown_provider_config), or
+// the auth mode an import must match.
+//
+// The fake answers as Nango v0.71 does: its error codes, strict query
+// parameters and bodies, both route eras, timestamps as Nango writes them,
+// null and empty values where Nango sends them. It routes by the operations
+// of openapi.yaml (built from the generated server's routes): an operation
+// it does not implement answers 501 not_implemented naming it, and a path
+// that is no operation answers 404 not_found. Request bodies over Nango's
+// 75 MB limit are refused with 413 before they are parsed. Where Nango would
+// call a provider, the fake does not: an APP or CUSTOM import (app_id and
+// installation_id) stores a made-up installation token
+// ("ghs_nangotest_<installation id>", valid for an hour), and OAuth 2
+// refreshes go through the Refresher you give WithRefresher.
+//
+// It can inject faults: a status of your choice, a 429 with Retry-After, a
+// delay, an HTML 502, a dropped connection (FailNext, FailConnection).
+package nangotest
