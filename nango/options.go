@@ -82,6 +82,23 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	}
 }
 
+// WithRetryBudget bounds the time one call may take across its attempts and
+// the waits between them (default 5s, which suits a call on the path of a
+// request your service is answering). A retry whose wait would end past the
+// budget is not made: the last failure comes back at once, a 429 with
+// APIError.RetryAfter set, so that the caller can pass the wait on. Batch
+// jobs that would rather wait can raise it. Each attempt is still bounded by
+// WithTimeout or the context.
+func WithRetryBudget(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return invalidArgument("WithRetryBudget: need a positive duration, got %s", d)
+		}
+		c.retryBudget = d
+		return nil
+	}
+}
+
 // WithTimeout sets the time limit of one attempt when the caller's context
 // has no deadline (default 10s). With a deadline on the context, the context
 // rules.

@@ -148,8 +148,9 @@ func TestRetryAfterForms(t *testing.T) {
 		header   string
 		min, max time.Duration
 	}{
-		{"2", 2 * time.Second, 2 * time.Second},
-		{date, 1 * time.Second, 3 * time.Second}, // whole seconds, and the test's own latency
+		// Retry-After plus the margin for Nango's rounding down.
+		{"2", 2*time.Second + retryAfterMargin, 2*time.Second + retryAfterMargin},
+		{date, 1*time.Second + retryAfterMargin, 3*time.Second + retryAfterMargin}, // whole seconds, and the test's own latency
 	} {
 		t.Run(tc.header, func(t *testing.T) {
 			srv, c, w := fakeClientChecked(t, !strings.Contains(tc.header, ","))
@@ -203,7 +204,7 @@ func TestRetryAfterPastDeadline(t *testing.T) {
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
-	srv, c, _ := fakeClient(t, WithBackoff(time.Hour, time.Hour))
+	srv, c, _ := fakeClient(t, WithBackoff(time.Hour, time.Hour), WithRetryBudget(2*time.Hour))
 	sleeping := make(chan struct{})
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		close(sleeping)
@@ -409,4 +410,114 @@ func TestLoggerNoSecrets(t *testing.T) {
 			t.Errorf("log holds %q:\n%s", secret, out)
 		}
 	}
+}
+
+// TestRetryAfterOverflow: a Retry-After too large for an int64 is over the
+// cap like any other, not absent: no immediate retry.
+func TestRetryAfterOverflow(t *testing.T) {
+	srv, c, w := fakeClientChecked(t, false) // the spec's Retry-After is an int64
+	srv.FailNext(-1, nangotest.Fault{Status: 429, Header: http.Header{"Retry-After": {"99999999999999999999999"}},
+		Body: `{"error":{"code":"too_many_request"}}`, OffContract: true})
+	_, err := c.GetToken(context.Background(), "github", "u1")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter <= 0 {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(srv.Requests()); n != 1 || len(w.all()) != 0 {
+		t.Errorf("%d attempts, waits %v: an unreadably large Retry-After was retried", n, w.all())
+	}
+}
+
+// TestRetryAfterMargin: Nango rounds Retry-After down, so the client waits
+// a little longer than it says.
+func TestRetryAfterMargin(t *testing.T) {
+	srv, c, w := fakeClient(t)
+	srv.FailNext(1, nangotest.RateLimited(2*time.Second))
+	if _, err := c.GetToken(context.Background(), "github", "u1"); err != nil {
+		t.Fatal(err)
+	}
+	got := w.all()
+	if len(got) != 1 || got[0] <= 2*time.Second || got[0] > 3*time.Second {
+		t.Errorf("waits %v, want one a little over the 2s Retry-After", got)
+	}
+}
+
+// TestRetryBudget: with the defaults a 429 asking for 7 s fails at once,
+// with RetryAfter set, instead of holding the caller; a raised budget waits.
+func TestRetryBudget(t *testing.T) {
+	srv, c, w := fakeClient(t)
+	srv.FailNext(-1, nangotest.RateLimited(7*time.Second))
+	_, err := c.GetToken(context.Background(), "github", "u1")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != 7*time.Second {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(srv.Requests()); n != 1 || len(w.all()) != 0 {
+		t.Errorf("%d attempts, waits %v, want a single attempt and no wait", n, w.all())
+	}
+
+	srv2, c2, w2 := fakeClient(t, WithRetryBudget(time.Minute))
+	srv2.FailNext(1, nangotest.RateLimited(7*time.Second))
+	if _, err := c2.GetToken(context.Background(), "github", "u1"); err != nil || len(w2.all()) != 1 || len(srv2.Requests()) != 2 {
+		t.Errorf("with a minute of budget: %v, waits %v", err, w2.all())
+	}
+	if _, err := New(testKey, WithRetryBudget(0)); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("WithRetryBudget(0): %v", err)
+	}
+}
+
+// TestErrUnavailable: a service can tell "Nango is unreachable" from other
+// failures, but not from its own cancellation.
+func TestErrUnavailable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := ln.Addr().String()
+	ln.Close()
+	dead, _ := New(testKey, WithHost("http://"+closedAddr), WithMaxRetries(0))
+
+	cases := []struct {
+		name    string
+		status  int // 0: the server drops the connection
+		want    bool
+		timeout bool
+	}{
+		{"502", 502, true, false}, {"503", 503, true, false}, {"504", 504, true, false},
+		{"500", 500, false, false}, {"404", 404, false, false}, {"429", 429, false, false},
+		{"connection reset", 0, true, false}, {"attempt timed out", -1, true, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := setupRaw(t, func(w http.ResponseWriter, r *http.Request) {
+				switch tc.status {
+				case 0:
+					conn, _, _ := w.(http.Hijacker).Hijack()
+					conn.Close()
+				case -1:
+					<-r.Context().Done()
+				default:
+					jsonBody(tc.status, `{"error":{"code":"x"}}`)(w, r)
+				}
+			}, WithMaxRetries(1), WithTimeout(50*time.Millisecond))
+			_, err := h.client.GetToken(context.Background(), "github", "u1")
+			if err == nil || errors.Is(err, ErrUnavailable) != tc.want {
+				t.Errorf("err = %v, ErrUnavailable %t, want %t", err, errors.Is(err, ErrUnavailable), tc.want)
+			}
+		})
+	}
+	t.Run("dial refused", func(t *testing.T) {
+		if _, err := dead.GetToken(context.Background(), "github", "u1"); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("caller cancelled", func(t *testing.T) {
+		h := setupRaw(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := h.client.GetToken(ctx, "github", "u1")
+		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrUnavailable) {
+			t.Errorf("err = %v: the caller's own deadline is not Nango being unavailable", err)
+		}
+	})
 }
