@@ -332,13 +332,35 @@ func (c *Client) canRetry(cl *call, err error) bool {
 }
 
 // attempt sends one request, merging it with an identical one in flight when
-// coalescing is on. Each caller keeps its own context: one that gives up does
-// not cancel the shared request.
+// coalescing is on. Each caller keeps its own deadline, or the per-attempt
+// timeout without one: one that gives up does not cancel the shared request,
+// and the shared request lives as long as its longest-waiting caller.
 func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
-	if c.coalesce && cl.url != "" && cl.method == http.MethodGet {
-		return c.flights.do(ctx, cl.url, func(ctx context.Context) (reply, error) { return c.roundTrip(ctx, cl) })
+	actx := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
 	}
-	return c.roundTrip(ctx, cl)
+	if !c.coalesce || cl.url == "" || cl.method != http.MethodGet {
+		return c.roundTrip(actx, cl)
+	}
+	end, _ := actx.Deadline()
+	r, err := c.flights.do(actx, cl.url, end, func(fctx context.Context) (reply, error) { return c.roundTrip(fctx, cl) })
+	if err != nil && !time.Now().Before(end) {
+		// The flight's deadline is at least this caller's: past it, the
+		// failure is the caller's deadline even when the flight's timer
+		// beat the caller's own context to it.
+		if actx == ctx {
+			return reply{}, context.DeadlineExceeded
+		}
+		if ctx.Err() == nil {
+			// The per-attempt timeout: a timed-out attempt, as without
+			// coalescing.
+			return reply{}, &transportError{op: cl.op, err: fmt.Errorf("attempt timed out after %s: %w", c.timeout, context.DeadlineExceeded)}
+		}
+	}
+	return r, err
 }
 
 func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error) {
@@ -352,12 +374,9 @@ func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error
 	return req.WithContext(ctx), nil
 }
 
+// roundTrip sends one request on ctx, whose deadline (the caller's, the
+// per-attempt timeout, or a shared flight's) bounds it.
 func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
 	req, err := c.newRequest(ctx, cl)
 	if err != nil {
 		return reply{}, invalidArgument("%s: %v", cl.op, err)
