@@ -215,6 +215,9 @@ func WithIntegrations(providerConfigKeys ...string) ListOption {
 }
 
 // WithTag lists only the connections that carry this tag; repeat for more.
+// The key follows Nango's rule (a letter, then letters, digits and _-./, at
+// most 64 characters) and the value is 1 to 255 characters of valid UTF-8;
+// ListConnections refuses anything else with ErrInvalidArgument.
 func WithTag(key, value string) ListOption {
 	return func(p *listParams) {
 		if p.tags == nil {
