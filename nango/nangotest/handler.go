@@ -25,7 +25,15 @@ var (
 	uuidV4Pattern       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
 )
 
+// maxRequestBody caps what the fake reads of a request body. Nango's own
+// JSON parser (express.json, 75 MB on the public API) answers a larger body
+// 413; the fake answers 413 as well, at a far smaller size, so that a
+// runaway test fails fast instead of validating megabytes against the spec.
 const maxRequestBody = 1 << 20
+
+// maxSafeInteger is JavaScript's Number.MAX_SAFE_INTEGER: the server's query
+// schema (zod's int()) refuses a larger page.
+const maxSafeInteger = 1<<53 - 1
 
 type issue struct {
 	Code    string `json:"code"`
@@ -46,7 +54,16 @@ func (r *recorder) WriteHeader(s int)           { r.status = s }
 
 // ServeHTTP answers one request as Nango would.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if len(body) > maxRequestBody {
+		// Refused before any validation or decoding, as Nango's body parser
+		// does; 413 is not in the spec, so the answer is not checked.
+		f.record(Request{Method: r.Method, Path: r.URL.Path, EscapedPath: r.URL.EscapedPath(),
+			Query: r.URL.Query(), Header: r.Header.Clone()}, http.StatusRequestEntityTooLarge)
+		w.Header().Set("Connection", "close") // the rest of the body is left unread
+		writeError(w, http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("request body over %d bytes", maxRequestBody), nil)
+		return
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	key := r.URL.Query().Get("provider_config_key")
 	id := ""
@@ -635,8 +652,11 @@ func (f *Fake) list(w http.ResponseWriter, q url.Values) {
 	}
 	if q.Has("page") {
 		n, err := strconv.Atoi(q.Get("page"))
-		if err != nil || n < 0 {
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange), err == nil && n < 0:
 			issues = append(issues, issue{"too_small", "Invalid input: expected number >= 0", []any{"page"}})
+		case err != nil, n > maxSafeInteger:
+			issues = append(issues, issue{"too_big", "Invalid input: expected int, received number", []any{"page"}})
 		}
 		page = n
 	}
@@ -689,9 +709,10 @@ func (f *Fake) list(w http.ResponseWriter, q url.Values) {
 		}))
 	}
 	f.mu.Unlock()
-	start := page * limit
-	if start > len(items) {
-		start = len(items)
+	// page*limit can overflow an int: compare by division first.
+	start := len(items)
+	if page <= len(items)/limit {
+		start = min(page*limit, len(items))
 	}
 	end := min(start+limit, len(items))
 	writeJSON(w, 200, map[string]any{"connections": nonNil(items[start:end])})
