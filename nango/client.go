@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type Client struct {
 	rawHost string
 	server  string // base URL with a trailing slash, for gen's builders
 	host    string // host[:port] the key may be sent to
+	scheme  string // the configured scheme: a redirect may not downgrade it
 	origin  string // scheme://host[:port] of the server
 
 	routes *routes.Table
@@ -53,6 +55,7 @@ type Client struct {
 	backoffBase   time.Duration
 	backoffMax    time.Duration
 	maxRetryAfter time.Duration
+	retryBudget   time.Duration
 	timeout       time.Duration
 	maxBody       int64
 	maxListBody   int64
@@ -63,7 +66,9 @@ type Client struct {
 	coalesce     bool
 	logger       *slog.Logger
 
-	flights flightGroup
+	// A pointer, so that Client holds no lock and its value methods (which
+	// keep a Client value from printing its key) copy nothing that matters.
+	flights *flightGroup
 	// sleep waits between attempts; tests replace it to see the waits
 	// without spending them.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -77,7 +82,9 @@ func New(secretKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(secretKey) == "" {
 		return nil, invalidArgument("empty secret key")
 	}
-	if strings.ContainsAny(secretKey, "\r\n\x00") {
+	// Any control byte would make every request fail inside net/http (and
+	// reads would retry that); refuse it here, where it is the caller's bug.
+	if strings.ContainsFunc(secretKey, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return nil, invalidArgument("secret key contains a control character")
 	}
 	c := &Client{
@@ -90,7 +97,9 @@ func New(secretKey string, opts ...Option) (*Client, error) {
 		timeout:       defaultTimeout,
 		maxBody:       defaultMaxBody,
 		maxListBody:   defaultMaxListBody,
+		retryBudget:   defaultRetryBudget,
 		coalesce:      true,
+		flights:       &flightGroup{},
 		sleep:         sleep,
 	}
 	for _, opt := range opts {
@@ -147,6 +156,7 @@ func (c *Client) parseHost() error {
 	u.RawPath = ""
 	c.server = u.String()
 	c.host = u.Host
+	c.scheme = u.Scheme
 	c.origin = u.Scheme + "://" + u.Host
 	return nil
 }
@@ -161,9 +171,9 @@ func isLoopback(host string) bool {
 
 // guardRedirects returns a copy of hc whose redirect policy drops the
 // Authorization header whenever a redirect leaves the configured host, even
-// for a host Go would consider a "subdomain" match, or leaves https: the
-// host alone does not tell https://h from http://h, and net/http keeps the
-// header across that downgrade.
+// for a host Go would consider a "subdomain" match, and whenever it leaves
+// the configured scheme: net/http keeps the header on an https -> http hop to
+// the same host, which would put the key on the wire in clear text.
 func (c *Client) guardRedirects(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
@@ -173,14 +183,14 @@ func (c *Client) guardRedirects(hc *http.Client) *http.Client {
 	}
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Host != c.host || (via[0].URL.Scheme == "https" && req.URL.Scheme != "https") {
+		if req.URL.Host != c.host || req.URL.Scheme != c.scheme {
 			req.Header.Del("Authorization")
 		}
 		if next != nil {
 			return next(req, via)
 		}
 		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+			return errTooManyRedirects
 		}
 		return nil
 	}
@@ -199,19 +209,17 @@ func defaultTransport() *http.Transport {
 	return t
 }
 
-// String never shows the secret key.
-func (c *Client) String() string {
-	if c == nil {
-		return "nango.Client(nil)"
-	}
-	return fmt.Sprintf("nango.Client{host: %s, key: %s}", c.server, c.secret)
+// String never shows the secret key. The value receivers matter: with
+// pointer ones, fmt would print a Client value field by field, key included.
+func (c Client) String() string {
+	return "nango.Client{host: " + c.server + ", key: [redacted]}"
 }
 
-// Format applies to every verb (%v, %+v, %#v, %s): the key stays hidden.
-func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+// Format applies to every verb (%v, %+v, %#v, %s, %d …): the key stays hidden.
+func (c Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
 // LogValue keeps the key out of slog output.
-func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // secret holds the key and the header built from it. It prints as a
 // redacted marker under every verb, so that even a struct dump of a Client
@@ -253,10 +261,16 @@ type transportError struct {
 	// unsent: the connection was never established, so the server cannot
 	// have seen the request.
 	unsent bool
+	// callerGaveUp: the caller's context ended the attempt, which says
+	// nothing about Nango's health.
+	callerGaveUp bool
 }
 
 func (e *transportError) Error() string { return "nango: " + e.op + ": " + e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
+
+// Is makes a failure to reach Nango match ErrUnavailable.
+func (e *transportError) Is(target error) bool { return target == ErrUnavailable && !e.callerGaveUp }
 
 // reply is a 2xx JSON answer: its body, and what a decoder needs to report
 // a body it cannot read without losing the status.
@@ -279,6 +293,7 @@ func (c *Client) do(ctx context.Context, cl *call) (reply, error) {
 	if ctx == nil {
 		return reply{}, invalidArgument("nil context")
 	}
+	start := time.Now()
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return reply{}, err
@@ -288,6 +303,10 @@ func (c *Client) do(ctx context.Context, cl *call) (reply, error) {
 			return r, nil
 		}
 		if ctx.Err() != nil {
+			var tErr *transportError
+			if errors.As(err, &tErr) {
+				tErr.callerGaveUp = true // not Nango's fault: no ErrUnavailable
+			}
 			return reply{}, errors.Join(ctx.Err(), err)
 		}
 		if attempt >= c.maxRetries || !c.canRetry(cl, err) {
@@ -299,13 +318,19 @@ func (c *Client) do(ctx context.Context, cl *call) (reply, error) {
 			if apiErr.RetryAfter > c.maxRetryAfter {
 				return reply{}, err
 			}
-			wait = apiErr.RetryAfter
+			wait = apiErr.RetryAfter + retryAfterMargin
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			return reply{}, err
 		}
+		// The budget counts the whole call: a wait that would end past it
+		// is not started, and the caller gets the failure (with RetryAfter)
+		// now rather than later.
+		if time.Since(start)+wait > c.retryBudget {
+			return reply{}, err
+		}
 		if c.logger != nil {
-			c.logger.DebugContext(ctx, "nango: retrying", "op", cl.op, "attempt", attempt+1, "wait", wait, "error", err)
+			c.logger.DebugContext(ctx, "nango: retrying", "op", cl.op, "attempt", attempt+1, "wait", wait, "error", logSafe(err))
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return reply{}, errors.Join(serr, err)
@@ -325,13 +350,35 @@ func (c *Client) canRetry(cl *call, err error) bool {
 }
 
 // attempt sends one request, merging it with an identical one in flight when
-// coalescing is on. Each caller keeps its own context: one that gives up does
-// not cancel the shared request.
+// coalescing is on. Each caller keeps its own deadline, or the per-attempt
+// timeout without one: one that gives up does not cancel the shared request,
+// and the shared request lives as long as its longest-waiting caller.
 func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
-	if c.coalesce && cl.url != "" && cl.method == http.MethodGet {
-		return c.flights.do(ctx, cl.url, func(ctx context.Context) (reply, error) { return c.roundTrip(ctx, cl) })
+	actx := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
 	}
-	return c.roundTrip(ctx, cl)
+	if !c.coalesce || cl.url == "" || cl.method != http.MethodGet {
+		return c.roundTrip(actx, cl)
+	}
+	end, _ := actx.Deadline()
+	r, err := c.flights.do(actx, cl.url, end, func(fctx context.Context) (reply, error) { return c.roundTrip(fctx, cl) })
+	if err != nil && !time.Now().Before(end) {
+		// The flight's deadline is at least this caller's: past it, the
+		// failure is the caller's deadline even when the flight's timer
+		// beat the caller's own context to it.
+		if actx == ctx {
+			return reply{}, context.DeadlineExceeded
+		}
+		if ctx.Err() == nil {
+			// The per-attempt timeout: a timed-out attempt, as without
+			// coalescing.
+			return reply{}, &transportError{op: cl.op, err: fmt.Errorf("attempt timed out after %s: %w", c.timeout, context.DeadlineExceeded)}
+		}
+	}
+	return r, err
 }
 
 func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error) {
@@ -345,12 +392,9 @@ func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error
 	return req.WithContext(ctx), nil
 }
 
+// roundTrip sends one request on ctx, whose deadline (the caller's, the
+// per-attempt timeout, or a shared flight's) bounds it.
 func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
 	req, err := c.newRequest(ctx, cl)
 	if err != nil {
 		return reply{}, invalidArgument("%s: %v", cl.op, err)
@@ -365,8 +409,13 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 	start := time.Now()
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
-		c.logAttempt(ctx, cl, 0, start, err)
-		return reply{}, &transportError{op: cl.op, err: scrubURLError(err), unsent: isDialError(err)}
+		tErr := &transportError{op: cl.op, err: scrubURLError(err), unsent: isDialError(err)}
+		if msg := tErr.err.Error(); strings.Contains(msg, c.secret.key) {
+			// A server can echo the key into a Location it sends back.
+			tErr.err = errors.New(strings.ReplaceAll(msg, c.secret.key, "[redacted]"))
+		}
+		c.logAttempt(ctx, cl, 0, start, tErr)
+		return reply{}, tErr
 	}
 	defer resp.Body.Close()
 
@@ -438,7 +487,7 @@ func (c *Client) logAttempt(ctx context.Context, cl *call, status int, start tim
 	}
 	attrs := []any{"method", cl.method, "route", cl.op, "status", status, "duration", time.Since(start)}
 	if err != nil {
-		attrs = append(attrs, "error", err.Error())
+		attrs = append(attrs, "error", logSafe(err))
 	}
 	c.logger.DebugContext(ctx, "nango: request", attrs...)
 }
@@ -447,6 +496,51 @@ func isDialError(err error) bool {
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && opErr.Op == "dial"
 }
+
+// logSafe describes a failure for the debug log by its kind only: error
+// texts carry URLs (ids, and on a redirect whatever the server wrote, a key
+// included) and servers' messages, none of which may reach a log.
+func logSafe(err error) string {
+	var apiErr *APIError
+	var ue *UnexpectedResponseError
+	var ne net.Error
+	switch {
+	case errors.As(err, &apiErr):
+		s := "status " + strconv.Itoa(apiErr.StatusCode)
+		if apiErr.Code != "" && len(apiErr.Code) <= 64 && isPlainCode(apiErr.Code) {
+			s += " " + apiErr.Code
+		}
+		return s
+	case errors.As(err, &ue):
+		return "unexpected response"
+	case errors.Is(err, context.Canceled):
+		return "context canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "deadline exceeded"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed early"
+	case isDialError(err):
+		return "dial failed"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, errTooManyRedirects):
+		return "too many redirects"
+	}
+	return "transport error"
+}
+
+// isPlainCode accepts the error codes Nango sends (snake case) and nothing a
+// server could smuggle text through.
+func isPlainCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+var errTooManyRedirects = errors.New("stopped after 10 redirects")
 
 // scrubURLError drops the URL from a *url.Error: the message is enough, and the
 // URL adds nothing the operation name does not say.

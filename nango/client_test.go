@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -259,5 +261,125 @@ func TestNoSecretsPrinted(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "OAUTH2") {
 		t.Errorf("the kind should still show: %s", out.String()[:200])
+	}
+}
+
+// roundTripFunc is an in-memory transport: no socket, every answer decided
+// by the test.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestRedirectDowngradeDropsKey: a proxy that answers an https request with a
+// redirect to http:// on the same host must not get the key in clear text;
+// with WithInsecureHTTP on an http:// host, a same-host redirect keeps it.
+func TestRedirectDowngradeDropsKey(t *testing.T) {
+	for _, tc := range []struct {
+		name, host, to string
+		opts           []Option
+		wantAuth       bool
+	}{
+		{"https to http, same host", "https://nango.example.com", "http://nango.example.com/connections/u1?provider_config_key=github", nil, false},
+		{"https to http, same host and port", "https://nango.example.com:8443", "http://nango.example.com:8443/connections/u1?provider_config_key=github", nil, false},
+		{"https to https, same host", "https://nango.example.com", "https://nango.example.com/v2/connections/u1?provider_config_key=github", nil, true},
+		{"insecure http to http, same host", "http://nango.internal", "http://nango.internal/v2/connections/u1?provider_config_key=github", []Option{WithInsecureHTTP()}, true},
+		{"https to another host", "https://nango.example.com", "https://evil.example.com/x", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var gotAuth []string
+			rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if r.URL.String() != tc.to {
+					return &http.Response{StatusCode: 302, Header: http.Header{"Location": {tc.to}}, Body: http.NoBody, Request: r}, nil
+				}
+				gotAuth = append(gotAuth, r.Header.Get("Authorization"))
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(connectionJSON(`{"type":"OAUTH2","access_token":"t"}`))), Request: r}, nil
+			})
+			c, err := New(testKey, append([]Option{WithHost(tc.host), WithHTTPClient(&http.Client{Transport: rt})}, tc.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = c.GetToken(context.Background(), "github", "u1")
+			if len(gotAuth) != 1 {
+				t.Fatalf("the redirect target was asked %d times", len(gotAuth))
+			}
+			if has := gotAuth[0] != ""; has != tc.wantAuth {
+				t.Errorf("Authorization sent after the redirect: %t, want %t", has, tc.wantAuth)
+			}
+		})
+	}
+}
+
+// TestLogHoldsNoURL: whatever fails, the debug log names the route, never
+// the URL with its ids, nor what a server put in a redirect.
+func TestLogHoldsNoURL(t *testing.T) {
+	const id, key = "conn-PRIVATE-4242", "cfgkey-PRIVATE"
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"connection dropped", func(w http.ResponseWriter, r *http.Request) {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+		}},
+		{"redirect loop with a key in the URL", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/loop?key="+testKey+"&id="+id, http.StatusFound)
+		}},
+		{"unparsable Location", func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Location"] = []string{"http://[" + testKey + "/" + id}
+			w.WriteHeader(http.StatusFound)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var logs bytes.Buffer
+			h := setupRaw(t, tc.handler, WithLogger(newTestLogger(&logs, &mu)), WithMaxRetries(1))
+			_, err := h.client.GetToken(context.Background(), key, id)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			s := logs.String()
+			if !strings.Contains(s, "route=") {
+				t.Fatalf("nothing was logged: %q", s)
+			}
+			for _, secret := range []string{id, key, testKey, "PRIVATE", h.srv.URL} {
+				if strings.Contains(s, secret) {
+					t.Errorf("the log holds %q:\n%s", secret, s)
+				}
+			}
+		})
+	}
+}
+
+// TestClientValueRedacted: a Client value (not a pointer) prints no key
+// under any verb either.
+func TestClientValueRedacted(t *testing.T) {
+	c, err := New(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
+		fmt.Fprintf(&out, verb+"\n", *c)
+		fmt.Fprintf(&out, verb+"\n", c)
+		fmt.Fprintf(&out, verb+"\n", []any{*c})
+	}
+	slog.New(slog.NewTextHandler(&out, nil)).Info("x", "c", *c)
+	slog.New(slog.NewJSONHandler(&out, nil)).Info("x", "c", *c)
+	if s := out.String(); strings.Contains(s, testKey[:8]) || strings.Contains(s, "MTEx") {
+		t.Fatalf("the key was printed:\n%s", s)
+	}
+}
+
+// TestNewRejectsControlBytes: every control byte in the key is refused at
+// New, not by net/http on each call.
+func TestNewRejectsControlBytes(t *testing.T) {
+	for _, b := range []byte{0x00, 0x01, 0x08, 0x09, 0x0a, 0x0d, 0x1b, 0x1f, 0x7f} {
+		_, err := New(testKey + string(rune(b)))
+		if !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("key with byte %#x: err = %v, want ErrInvalidArgument", b, err)
+		}
 	}
 }

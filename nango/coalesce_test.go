@@ -3,12 +3,15 @@ package nango
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // slowServer answers every read after a pause, long enough for concurrent
@@ -186,4 +189,128 @@ func waitForWaiters(t *testing.T, c *Client, n int) {
 		time.Sleep(time.Millisecond)
 	}
 	t.Fatalf("%d callers never joined the shared read", n)
+}
+
+// noLeaks checks, after every other cleanup of the test (servers closed,
+// idle connections dropped), that the test left no goroutine behind.
+func noLeaks(t *testing.T) {
+	t.Helper()
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
+}
+
+// closeIdle drops the client's idle sockets when the test ends, so that
+// their reader goroutines do not count as leaks.
+func closeIdle(t *testing.T, c *Client) {
+	t.Cleanup(c.httpClient.CloseIdleConnections)
+}
+
+// TestCoalesceLeaderKeepsItsDeadline: the caller that starts a shared read
+// returns by its own deadline while others still wait, and so does a caller
+// that joins.
+func TestCoalesceLeaderKeepsItsDeadline(t *testing.T) {
+	noLeaks(t)
+	c, hits := slowServer(t, 3*time.Second)
+	closeIdle(t, c)
+	other := make(chan error, 1)
+	go func() { _, err := c.GetToken(context.Background(), "github", "u1"); other <- err }()
+	for hits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	for _, role := range []string{"joiner"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		start := time.Now()
+		_, err := c.GetToken(ctx, "github", "u1")
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+			t.Errorf("%s with a 200ms deadline: %v after %v", role, err, time.Since(start))
+		}
+	}
+	if err := <-other; err != nil {
+		t.Errorf("the caller without a deadline: %v", err)
+	}
+
+	// Now the deadline is on the caller that starts the flight.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	leader := make(chan error, 1)
+	start := time.Now()
+	go func() { _, err := c.GetToken(ctx, "github", "u1"); leader <- err }()
+	waitForWaiters(t, c, 1)
+	go func() { _, err := c.GetToken(context.Background(), "github", "u1"); other <- err }()
+	if err := <-leader; !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+		t.Errorf("leader with a 200ms deadline: %v after %v", err, time.Since(start))
+	}
+	if err := <-other; err != nil {
+		t.Errorf("the follower without a deadline: %v", err)
+	}
+}
+
+// TestCoalesceFlightOutlivesPerAttemptTimeout: a shared read keeps the
+// longest deadline of its callers, so coalescing changes no outcome: with a
+// 5s deadline, a 1s WithTimeout and a 2s server, the read succeeds either way.
+func TestCoalesceFlightOutlivesPerAttemptTimeout(t *testing.T) {
+	noLeaks(t)
+	for _, on := range []bool{false, true} {
+		t.Run(fmt.Sprintf("coalescing %t", on), func(t *testing.T) {
+			c, _ := slowServer(t, 2*time.Second)
+			closeIdle(t, c)
+			c.coalesce = on
+			c.timeout = time.Second
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := c.GetToken(ctx, "github", "u1"); err != nil {
+				t.Errorf("err = %v", err)
+			}
+		})
+	}
+}
+
+// TestCoalesceFlightHasItsOwnTimeout: callers without a deadline still end
+// at the per-attempt timeout, not wait forever on a stuck server.
+func TestCoalesceFlightHasItsOwnTimeout(t *testing.T) {
+	noLeaks(t)
+	c, _ := slowServer(t, time.Hour)
+	closeIdle(t, c)
+	c.timeout = 100 * time.Millisecond
+	c.maxRetries = 0
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			_, err := c.GetToken(context.Background(), "github", "u1")
+			if !errors.Is(err, ErrUnavailable) || time.Since(start) > 5*time.Second {
+				t.Errorf("err = %v after %v", err, time.Since(start))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestCoalesceNeverJoinsCancelledFlight: a caller arriving as the last
+// waiter of a flight leaves must start a fresh request, not inherit the
+// cancellation.
+func TestCoalesceNeverJoinsCancelledFlight(t *testing.T) {
+	noLeaks(t)
+	c, _ := slowServer(t, 50*time.Millisecond)
+	closeIdle(t, c)
+	c.maxRetries = 0 // a retry would hide the inherited cancellation
+	for i := range 100 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = c.GetToken(ctx, "github", "u1")
+		}()
+		waitForWaiters(t, c, 1)
+		cancel()
+		time.Sleep(time.Duration(i%3) * 100 * time.Microsecond)
+		_, err := c.GetToken(context.Background(), "github", "u1")
+		<-done
+		if err != nil {
+			t.Fatalf("try %d: a caller with a live context got %v", i, err)
+		}
+	}
 }

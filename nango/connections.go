@@ -235,6 +235,9 @@ func (c *Client) listCall(p *listParams) (*call, error) {
 	if p.hasPage && p.page < 0 {
 		return nil, invalidArgument("WithPage(%d): pages count from 0", p.page)
 	}
+	if err := checkListFilters(p); err != nil {
+		return nil, err
+	}
 	for _, id := range p.integrationIDs {
 		if err := checkID("integration id", id); err != nil {
 			return nil, err

@@ -37,6 +37,12 @@ var (
 	// ErrUnexpectedResponse: a response the SDK could not use: a success
 	// without JSON, malformed JSON, a body over the size cap.
 	ErrUnexpectedResponse = errors.New("nango: unexpected response")
+	// ErrUnavailable: Nango could not be reached or answered that it cannot
+	// serve now, after the retries: a refused or reset connection, an attempt
+	// that timed out (WithTimeout), or a 502, 503 or 504. A service can
+	// answer 503 itself. The caller's own cancellation or deadline does not
+	// match it.
+	ErrUnavailable = errors.New("nango: unavailable")
 	// ErrNoCredentials: the connection carries no credentials (an
 	// unauthenticated integration, or a key without the read_credentials scope).
 	ErrNoCredentials = errors.New("nango: connection has no credentials")
@@ -131,6 +137,9 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusForbidden
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
+	case ErrUnavailable:
+		return e.StatusCode == http.StatusBadGateway || e.StatusCode == http.StatusServiceUnavailable ||
+			e.StatusCode == http.StatusGatewayTimeout
 	case ErrInvalidCredentials:
 		return e.Code == "invalid_credentials"
 	case ErrUnknownProviderConfig:

@@ -16,3 +16,6 @@ var Sleep = sleep
 
 // NewTestLogger is a debug logger writing to w under mu.
 var NewTestLogger = newTestLogger
+
+// RetryAfterMargin is what the client adds to a Retry-After.
+const RetryAfterMargin = retryAfterMargin

@@ -1,7 +1,11 @@
 package nango
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"errors"
 	"net/http"
 	"strings"
@@ -110,6 +114,77 @@ func FuzzRetryAfter(f *testing.F) {
 		d, ok := parseRetryAfter(s, now)
 		if d < 0 || d > 24*time.Hour || !ok && d != 0 {
 			t.Fatalf("parseRetryAfter(%q) = %v, %v", s, d, ok)
+		}
+	})
+}
+
+// FuzzResponseFunnel drives whole replies (status, headers, body) through
+// the client's funnel and decoders over an in-memory transport: whatever the
+// server sends, the client returns a value or a typed error, never panics,
+// and never puts the key in an error.
+func FuzzResponseFunnel(f *testing.F) {
+	seedCaptures(f, func(c contract.Capture) {
+		var hdr strings.Builder
+		for k, vs := range c.RespHdr {
+			for _, v := range vs {
+				hdr.WriteString(k + ": " + v + "\n")
+			}
+		}
+		f.Add(uint8(0), c.Status, hdr.String(), c.Resp)
+	})
+	f.Add(uint8(1), 429, "Retry-After: 99999999999999999999999\n", []byte(`{"error":{"code":"too_many_request"}}`))
+	f.Add(uint8(2), 302, "Location: http://[::1\n", []byte(nil))
+	f.Add(uint8(0), 200, "Content-Type: application/json\nContent-Length: 5\n", []byte(`{"id"`))
+	f.Fuzz(func(t *testing.T, which uint8, status int, header string, body []byte) {
+		if status < 100 || status > 999 {
+			return
+		}
+		h := http.Header{}
+		for line := range strings.Lines(header) {
+			k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+			if ok && k != "" {
+				h.Add(k, strings.TrimSpace(v))
+			}
+		}
+		rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: status, Header: h.Clone(), Body: io.NopCloser(bytes.NewReader(body)),
+				ContentLength: -1, Request: r}, nil
+		})
+		c, err := New(testKey, WithHost("https://nango.example.com"), WithHTTPClient(&http.Client{Transport: rt}),
+			WithMaxRetries(0), WithTimeout(time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		switch which % 4 {
+		case 0:
+			_, err = c.GetToken(ctx, "github", "u1")
+		case 1:
+			_, err = c.GetConnection(ctx, "github", "u1")
+		case 2:
+			_, err = c.ListConnections(ctx)
+		case 3:
+			_, err = c.GetRawTokenResponse(ctx, "github", "u1")
+		}
+		if err == nil {
+			if status < 200 || status > 299 {
+				t.Fatalf("status %d accepted", status)
+			}
+			return
+		}
+		if strings.Contains(err.Error(), testKey) || strings.Contains(fmt.Sprintf("%+v %#v", err, err), testKey) {
+			t.Fatalf("the key is in the error: %v", err)
+		}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			if status >= 200 && status < 300 || apiErr.RetryAfter < 0 || len(apiErr.Body) > maxErrorBodyKept {
+				t.Fatalf("status %d gave %#v", status, apiErr)
+			}
+			return
+		}
+		if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrNoCredentials) &&
+			!errors.Is(err, ErrUnsupportedCredentials) {
+			t.Fatalf("status %d: untyped error %v", status, err)
 		}
 	})
 }

@@ -44,7 +44,9 @@ type tokenSource struct {
 }
 
 // TokenSource returns an oauth2.TokenSource that reads the connection's
-// token from Nango on every call (Nango refreshes it). Expiry is the token's
+// token from Nango on every call (Nango refreshes it), on ctx: the
+// oauth2.TokenSource interface has no per-call context, so ctx bounds every
+// read (use HTTPClient for reads bound by each request's context). Expiry is the token's
 // expires_at capped to TokenSourceMaxAge from now. A connection whose
 // credentials carry no bearer token gives an error matching
 // ErrUnsupportedCredentials.
@@ -58,8 +60,12 @@ func (c *Client) TokenSource(ctx context.Context, providerConfigKey, connectionI
 	return &tokenSource{ctx: ctx, c: c, key: providerConfigKey, id: connectionID, opts: opts}
 }
 
-func (s *tokenSource) Token() (*oauth2.Token, error) {
-	tok, err := s.c.GetToken(s.ctx, s.key, s.id, s.opts...)
+// Token reads the token on the context given to TokenSource: the
+// oauth2.TokenSource interface carries no context of its own.
+func (s *tokenSource) Token() (*oauth2.Token, error) { return s.token(s.ctx) }
+
+func (s *tokenSource) token(ctx context.Context) (*oauth2.Token, error) {
+	tok, err := s.c.GetToken(ctx, s.key, s.id, s.opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -77,8 +83,11 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 
 // HTTPClient returns an *http.Client for the provider's API that sends the
 // connection's current token with every request: each request first reads
-// the token from Nango (concurrent requests share that read). base supplies
-// the transport (nil: http.DefaultTransport); its Timeout is kept.
+// the token from Nango (concurrent requests share that read), bounded by
+// that request's own context, so a request with a short deadline never waits
+// longer on Nango. ctx is the client's lifetime: once it is done, requests
+// fail without asking Nango. base supplies the transport (nil:
+// http.DefaultTransport); its Timeout is kept.
 func (c *Client) HTTPClient(ctx context.Context, providerConfigKey, connectionID string, base *http.Client, opts ...GetOption) *http.Client {
 	var rt http.RoundTripper = http.DefaultTransport
 	var timeout time.Duration
@@ -89,7 +98,37 @@ func (c *Client) HTTPClient(ctx context.Context, providerConfigKey, connectionID
 		timeout = base.Timeout
 	}
 	return &http.Client{
-		Transport: &oauth2.Transport{Source: c.TokenSource(ctx, providerConfigKey, connectionID, opts...), Base: rt},
+		Transport: &bearerTransport{life: ctx, src: &tokenSource{c: c, key: providerConfigKey, id: connectionID, opts: opts}, base: rt},
 		Timeout:   timeout,
 	}
+}
+
+// bearerTransport is oauth2.Transport with one difference that matters on a
+// request path: the token is read on the outgoing request's context.
+type bearerTransport struct {
+	life context.Context
+	src  *tokenSource
+	base http.RoundTripper
+}
+
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	fail := func(err error) (*http.Response, error) {
+		// A RoundTripper owns the body, even when it sends nothing.
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	if t.life != nil {
+		if err := t.life.Err(); err != nil {
+			return fail(err)
+		}
+	}
+	tok, err := t.src.token(req.Context())
+	if err != nil {
+		return fail(err)
+	}
+	out := req.Clone(req.Context()) // a RoundTripper must not change the caller's request
+	out.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	return t.base.RoundTrip(out)
 }

@@ -82,6 +82,23 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	}
 }
 
+// WithRetryBudget bounds the time one call may take across its attempts and
+// the waits between them (default 5s, which suits a call on the path of a
+// request your service is answering). A retry whose wait would end past the
+// budget is not made: the last failure comes back at once, a 429 with
+// APIError.RetryAfter set, so that the caller can pass the wait on. Batch
+// jobs that would rather wait can raise it. Each attempt is still bounded by
+// WithTimeout or the context.
+func WithRetryBudget(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return invalidArgument("WithRetryBudget: need a positive duration, got %s", d)
+		}
+		c.retryBudget = d
+		return nil
+	}
+}
+
 // WithTimeout sets the time limit of one attempt when the caller's context
 // has no deadline (default 10s). With a deadline on the context, the context
 // rules.
@@ -198,6 +215,9 @@ func WithIntegrations(providerConfigKeys ...string) ListOption {
 }
 
 // WithTag lists only the connections that carry this tag; repeat for more.
+// The key follows Nango's rule (a letter, then letters, digits and _-./, at
+// most 64 characters) and the value is 1 to 255 characters of valid UTF-8;
+// ListConnections refuses anything else with ErrInvalidArgument.
 func WithTag(key, value string) ListOption {
 	return func(p *listParams) {
 		if p.tags == nil {

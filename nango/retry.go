@@ -17,6 +17,14 @@ const (
 	defaultBackoffBase   = 250 * time.Millisecond
 	defaultBackoffMax    = 4 * time.Second
 	defaultMaxRetryAfter = 30 * time.Second
+	// defaultRetryBudget bounds a whole call, waits included: a 429 with
+	// Retry-After: 7 would otherwise hold a request handler 14 s (twice the
+	// wait), and up to a minute at the Retry-After cap.
+	defaultRetryBudget = 5 * time.Second
+	// retryAfterMargin is added to a Retry-After wait: Nango rounds the
+	// header down to whole seconds, so waiting exactly that long can land
+	// just before its window resets and earn a second 429.
+	retryAfterMargin = time.Second
 )
 
 // retryableStatus lists the statuses that say "try again": the request was
@@ -69,12 +77,26 @@ func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 		}
 		return min(time.Duration(min(secs, maxRetryAfterSecs))*time.Second, maxRetryAfterHeader), true
 	}
+	if allDigits(v) {
+		// Too many seconds for an int64: as far over the cap as can be, not
+		// absent (which would retry at once).
+		return maxRetryAfterHeader, true
+	}
 	if t, err := http.ParseTime(v); err == nil {
 		// A date far ahead would overflow a Duration: clamp it like the
 		// seconds form.
 		return min(max(t.Sub(now), 0), maxRetryAfterHeader), true
 	}
 	return 0, false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // maxRetryAfterHeader bounds what a Retry-After header can say; the client

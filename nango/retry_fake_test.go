@@ -162,7 +162,7 @@ func TestRetryAfterPastDeadline(t *testing.T) {
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
-	srv, c, _ := fakeClient(t, nango.WithBackoff(time.Hour, time.Hour))
+	srv, c, _ := fakeClient(t, nango.WithBackoff(time.Hour, time.Hour), nango.WithRetryBudget(2*time.Hour))
 	sleeping := make(chan struct{})
 	nango.SetSleep(c, func(ctx context.Context, d time.Duration) error {
 		close(sleeping)
@@ -256,8 +256,9 @@ func TestRetryAfterForms(t *testing.T) {
 		header   string
 		min, max time.Duration
 	}{
-		{"2", 2 * time.Second, 2 * time.Second},
-		{date, 1 * time.Second, 3 * time.Second}, // whole seconds, and the test's own latency
+		// Retry-After plus the margin for Nango's rounding down.
+		{"2", 2*time.Second + nango.RetryAfterMargin, 2*time.Second + nango.RetryAfterMargin},
+		{date, 1*time.Second + nango.RetryAfterMargin, 3*time.Second + nango.RetryAfterMargin}, // whole seconds, and the test's own latency
 	} {
 		t.Run(tc.header, func(t *testing.T) {
 			srv, c, w := fakeClientChecked(t, !strings.Contains(tc.header, ","))
@@ -284,5 +285,59 @@ func TestSentWriteNotRetried(t *testing.T) {
 	srv.FailNext(-1, nangotest.Fault{Status: 503, Body: `{"error":{"code":"server_error"}}`})
 	if err := c.DeleteConnection(context.Background(), "github", "u1"); err == nil || len(srv.Requests()) != 1 {
 		t.Errorf("sent write retried: %d attempts, %v", len(srv.Requests()), err)
+	}
+}
+
+// TestRetryAfterOverflow: a Retry-After too large for an int64 is over the
+// cap like any other, not absent: no immediate retry.
+func TestRetryAfterOverflow(t *testing.T) {
+	srv, c, w := fakeClientChecked(t, false) // the spec's Retry-After is an int64
+	srv.FailNext(-1, nangotest.Fault{Status: 429, Header: http.Header{"Retry-After": {"99999999999999999999999"}},
+		Body: `{"error":{"code":"too_many_request"}}`, OffContract: true})
+	_, err := c.GetToken(context.Background(), "github", "u1")
+	var apiErr *nango.APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, nango.ErrRateLimited) || apiErr.RetryAfter <= 0 {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(srv.Requests()); n != 1 || len(w.all()) != 0 {
+		t.Errorf("%d attempts, waits %v: an unreadably large Retry-After was retried", n, w.all())
+	}
+}
+
+// TestRetryAfterMargin: Nango rounds Retry-After down, so the client waits
+// a little longer than it says.
+func TestRetryAfterMargin(t *testing.T) {
+	srv, c, w := fakeClient(t)
+	srv.FailNext(1, nangotest.RateLimited(2*time.Second))
+	if _, err := c.GetToken(context.Background(), "github", "u1"); err != nil {
+		t.Fatal(err)
+	}
+	got := w.all()
+	if len(got) != 1 || got[0] <= 2*time.Second || got[0] > 3*time.Second {
+		t.Errorf("waits %v, want one a little over the 2s Retry-After", got)
+	}
+}
+
+// TestRetryBudget: with the defaults a 429 asking for 7 s fails at once,
+// with RetryAfter set, instead of holding the caller; a raised budget waits.
+func TestRetryBudget(t *testing.T) {
+	srv, c, w := fakeClient(t)
+	srv.FailNext(-1, nangotest.RateLimited(7*time.Second))
+	_, err := c.GetToken(context.Background(), "github", "u1")
+	var apiErr *nango.APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, nango.ErrRateLimited) || apiErr.RetryAfter != 7*time.Second {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(srv.Requests()); n != 1 || len(w.all()) != 0 {
+		t.Errorf("%d attempts, waits %v, want a single attempt and no wait", n, w.all())
+	}
+
+	srv2, c2, w2 := fakeClient(t, nango.WithRetryBudget(time.Minute))
+	srv2.FailNext(1, nangotest.RateLimited(7*time.Second))
+	if _, err := c2.GetToken(context.Background(), "github", "u1"); err != nil || len(w2.all()) != 1 || len(srv2.Requests()) != 2 {
+		t.Errorf("with a minute of budget: %v, waits %v", err, w2.all())
+	}
+	if _, err := nango.New("11111111-1111-4111-8111-111111111111", nango.WithRetryBudget(0)); !errors.Is(err, nango.ErrInvalidArgument) {
+		t.Errorf("nango.WithRetryBudget(0): %v", err)
 	}
 }

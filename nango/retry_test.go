@@ -196,3 +196,59 @@ func TestOldServerHint(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestErrUnavailable: a service can tell "Nango is unreachable" from other
+// failures, but not from its own cancellation.
+func TestErrUnavailable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := ln.Addr().String()
+	ln.Close()
+	dead, _ := New(testKey, WithHost("http://"+closedAddr), WithMaxRetries(0))
+
+	cases := []struct {
+		name    string
+		status  int // 0: the server drops the connection
+		want    bool
+		timeout bool
+	}{
+		{"502", 502, true, false}, {"503", 503, true, false}, {"504", 504, true, false},
+		{"500", 500, false, false}, {"404", 404, false, false}, {"429", 429, false, false},
+		{"connection reset", 0, true, false}, {"attempt timed out", -1, true, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := setupRaw(t, func(w http.ResponseWriter, r *http.Request) {
+				switch tc.status {
+				case 0:
+					conn, _, _ := w.(http.Hijacker).Hijack()
+					conn.Close()
+				case -1:
+					<-r.Context().Done()
+				default:
+					jsonBody(tc.status, `{"error":{"code":"x"}}`)(w, r)
+				}
+			}, WithMaxRetries(1), WithTimeout(50*time.Millisecond))
+			_, err := h.client.GetToken(context.Background(), "github", "u1")
+			if err == nil || errors.Is(err, ErrUnavailable) != tc.want {
+				t.Errorf("err = %v, ErrUnavailable %t, want %t", err, errors.Is(err, ErrUnavailable), tc.want)
+			}
+		})
+	}
+	t.Run("dial refused", func(t *testing.T) {
+		if _, err := dead.GetToken(context.Background(), "github", "u1"); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("caller cancelled", func(t *testing.T) {
+		h := setupRaw(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := h.client.GetToken(ctx, "github", "u1")
+		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrUnavailable) {
+			t.Errorf("err = %v: the caller's own deadline is not Nango being unavailable", err)
+		}
+	})
+}

@@ -38,16 +38,17 @@ func checkKeyAndID(providerConfigKey, connectionID string) error {
 	return checkID("connection id", connectionID)
 }
 
-// maxTags, maxTagKeyLength and maxTagValueLength are Nango's limits on the
-// tags of a connection or end user.
+// Nango's limits on tags: at most 10 on a connection or end user; a key is
+// a letter, then letters, digits and _-./, at most 64 characters, stored
+// lower-cased; a value has at most 255 characters (and, in a list filter,
+// at least one).
 const (
 	maxTags           = 10
 	maxTagKeyLength   = 64
 	maxTagValueLength = 255
 )
 
-// checkTagKey holds a tag key to Nango's rule: a letter, then letters,
-// digits and _-./, at most 64 characters.
+// checkTagKey holds a tag key to Nango's rule.
 func checkTagKey(key string) error {
 	if key == "" {
 		return invalidArgument("empty tag key")
@@ -57,7 +58,7 @@ func checkTagKey(key string) error {
 	}
 	for i := 0; i < len(key); i++ {
 		b := key[i]
-		letter := b|0x20 >= 'a' && b|0x20 <= 'z'
+		letter := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 		if letter || (i > 0 && (b >= '0' && b <= '9' || b == '_' || b == '-' || b == '.' || b == '/')) {
 			continue
 		}
@@ -87,6 +88,46 @@ func checkTags(what string, tags map[string]string) error {
 		}
 		if n := utf8.RuneCountInString(v); n > maxTagValueLength {
 			return invalidArgument("%s: tag %q: value of %d characters, over the limit of %d", what, k, n, maxTagValueLength)
+		}
+	}
+	return nil
+}
+
+// checkText refuses a filter value that would not reach the server as
+// given: invalid UTF-8 turns into U+FFFD on the way, and control characters
+// match nothing Nango stores.
+func checkText(what, v string) error {
+	if !utf8.ValidString(v) {
+		return invalidArgument("%s is not valid UTF-8", what)
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return invalidArgument("%s contains the control character %U", what, r)
+		}
+	}
+	return nil
+}
+
+// checkListFilters checks the filters of a list before anything is sent.
+func checkListFilters(p *listParams) error {
+	for _, f := range []struct{ what, v string }{{"WithConnectionID", p.connectionID}, {"WithSearch", p.search},
+		{"WithEndUserID", p.endUserID}, {"WithEndUserOrganizationID", p.endUserOrgID}} {
+		if err := checkText(f.what, f.v); err != nil {
+			return err
+		}
+	}
+	for k, v := range p.tags {
+		if err := checkText("tag key", k); err != nil {
+			return err
+		}
+		if err := checkTagKey(k); err != nil {
+			return err
+		}
+		if err := checkText("value of tag "+k, v); err != nil {
+			return err
+		}
+		if v == "" || utf8.RuneCountInString(v) > maxTagValueLength {
+			return invalidArgument("value of tag %s: need 1 to %d characters", k, maxTagValueLength)
 		}
 	}
 	return nil
