@@ -132,8 +132,9 @@ func ProxyDecompress(on bool) ProxyOption {
 // plus, on success, the provider's Content-Type only, and on an error
 // status, all of the provider's headers (Retry-After included). An error of
 // Nango itself is returned by Do as an *APIError matching ErrProxy and the
-// sentinel of its status and code; see isProxyError for how it is told
-// from the provider's answers. Redirects are not followed: a 3xx is returned
+// sentinel of its status and code. It is told from the provider's answers
+// by its body: one of Nango's error shapes, with one of Nango's codes (the
+// headers cannot tell: Nango adds its own to the provider's answers too). Redirects are not followed: a 3xx is returned
 // as the response, since following it would send the request elsewhere with
 // its headers (Nango follows the provider's redirects itself).
 //
