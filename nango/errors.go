@@ -82,6 +82,9 @@ type APIError struct {
 	Body []byte
 	// Operation names the call, e.g. "GET /connections/{connectionId}".
 	Operation string
+	// also lists sentinels matched besides those of the status and code
+	// (ErrProxy for the errors of Nango's proxy layer).
+	also []error
 }
 
 // Issue is one invalid field in a validation error.
@@ -127,6 +130,11 @@ func (e *APIError) GoString() string { return "&nango.APIError{" + e.Error() + "
 
 // Is makes errors.Is(err, ErrNotFound) and friends work on an *APIError.
 func (e *APIError) Is(target error) bool {
+	for _, s := range e.also {
+		if s == target {
+			return true
+		}
+	}
 	switch target {
 	case ErrNotFound:
 		return e.Code == "not_found" && e.StatusCode == http.StatusNotFound ||

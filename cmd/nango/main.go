@@ -11,6 +11,7 @@
 //	nango serve --addr 127.0.0.1:3003         # a fake Nango with demo connections
 //	nango demo                                # the SDK's helpers against an in-process fake
 //	nango webhook verify --hmac-sha256 HEX < body   # check a webhook's signature
+//	nango proxy github user-1 GET /user       # the provider's API, through Nango
 //	nango doctor --json                       # check that your Nango speaks the spec
 //
 // Flags go before or after the arguments; "--" ends them. Usage errors go
@@ -43,6 +44,7 @@ Usage:
   nango metadata   set|update     [flags] <provider-config-key> <connection-id> <metadata-json>
   nango serve      [flags]
   nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
+  nango proxy      [flags] <provider-config-key> <connection-id> <method> <path>
   nango doctor     [--json] [--writes <provider-config-key>] [--show-ids]
   nango demo
   nango --version
@@ -54,6 +56,7 @@ Commands:
   list        list connections (a table on a terminal, JSON otherwise)
   delete      delete a connection
   metadata    read, replace or merge a connection's metadata
+  proxy       call the provider's API through Nango's proxy
   serve       run a fake Nango for local development
   demo        run the SDK's helpers against an in-process fake
 
@@ -98,6 +101,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = metadataCommand(ctx, rest, stdout, getenv)
 	case "webhook":
 		err = webhookCommand(rest, os.Stdin, stdout, getenv)
+	case "proxy":
+		err = proxyCommand(ctx, rest, os.Stdin, stdout, getenv)
 	case "serve":
 		err = serve(ctx, rest, stdout, stderr)
 	case "demo":
