@@ -1296,6 +1296,14 @@ type Integration struct {
 	WebhookURL string `json:"webhook_url,omitempty,omitzero"`
 }
 
+// Format prints no secret under any verb: Integration holds credentials.
+func (v Integration) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, "Integration{secrets redacted}")
+}
+
+// LogValue keeps the secrets out of slog output, whatever the handler.
+func (v Integration) LogValue() slog.Value { return slog.StringValue("Integration{secrets redacted}") }
+
 // IntegrationConfigDefaults Defaults for one integration's authorization in a session.
 type IntegrationConfigDefaults struct {
 	// AuthorizationParams Extra query parameters for the provider's authorization URL.
