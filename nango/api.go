@@ -61,7 +61,7 @@ func (d apiDoer) Do(req *http.Request) (*http.Response, error) {
 	read := req.Method == http.MethodGet || req.Method == http.MethodHead
 	target := req.URL.String()
 	cl := &call{method: req.Method, op: op, maxBody: c.maxBody, idempotent: read, anyBody: true, header: req.Header.Clone()}
-	if op == opListConnections || op == opListLegacy {
+	if op == opListConnections || op == opListLegacy || op == opListProviders {
 		cl.maxBody = c.maxListBody
 	}
 	if a := cl.header.Values("Authorization"); len(a) > 0 && (op == opGetConnectSession || op == opDeleteConnectSession) {
