@@ -122,8 +122,9 @@ func (c *Client) createSession(ctx context.Context, cl *call) (*ConnectSession, 
 }
 
 // GetConnectSession reads the session of a session token, as the Connect
-// UI does: the request carries the token, not the secret key. An expired
-// or deleted session is an error matching ErrUnauthorized.
+// UI does: the request carries the token, not the secret key. Nango
+// refuses the token of an expired or deleted session; the error is the
+// *APIError of its answer.
 func (c *Client) GetConnectSession(ctx context.Context, sessionToken string) (*ConnectSessionDetails, error) {
 	auth, err := sessionAuth(sessionToken)
 	if err != nil {
