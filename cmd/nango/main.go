@@ -8,6 +8,8 @@
 //	nango delete github user-1
 //	nango metadata get github user-1
 //	nango metadata update github user-1 '{"plan":"pro"}'
+//	nango connect-session --end-user eu-1 --integration github   # a link for the Connect UI
+//	nango integrations github --include webhook,credentials
 //	nango serve --addr 127.0.0.1:3003         # a fake Nango with demo connections
 //	nango demo                                # the SDK's helpers against an in-process fake
 //	nango webhook verify --hmac-sha256 HEX < body   # check a webhook's signature
@@ -41,6 +43,8 @@ Usage:
   nango delete     [flags] <provider-config-key> <connection-id>
   nango metadata   get            [flags] <provider-config-key> <connection-id>
   nango metadata   set|update     [flags] <provider-config-key> <connection-id> <metadata-json>
+  nango connect-session [flags] --end-user <id> [--integration <key>]... [--tag k=v]...
+  nango integrations [flags] [<unique-key>]
   nango serve      [flags]
   nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
   nango doctor     [--json] [--writes <provider-config-key>] [--show-ids]
@@ -54,6 +58,8 @@ Commands:
   list        list connections (a table on a terminal, JSON otherwise)
   delete      delete a connection
   metadata    read, replace or merge a connection's metadata
+  connect-session  create a connect session (a link for Nango's Connect UI)
+  integrations     list the integrations, or show one
   serve       run a fake Nango for local development
   demo        run the SDK's helpers against an in-process fake
 
@@ -96,6 +102,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = listCommand(ctx, rest, stdout, getenv)
 	case "metadata":
 		err = metadataCommand(ctx, rest, stdout, getenv)
+	case "connect-session":
+		err = connectSessionCommand(ctx, rest, stdout, getenv)
+	case "integrations":
+		err = integrationsCommand(ctx, rest, stdout, getenv)
 	case "webhook":
 		err = webhookCommand(rest, os.Stdin, stdout, getenv)
 	case "serve":
