@@ -722,10 +722,10 @@ type ConnectSessionRequest struct {
 	Overrides map[string]ConnectSessionOverride `json:"overrides,omitempty,omitzero"`
 
 	// Tags Tags for the connections made in this session.
-	Tags TagsInput `json:"tags,omitempty,omitzero"`
+	Tags *TagsInput `json:"tags,omitempty"`
 
 	// WebhookURLOverride A URL that receives the webhooks of the connections made in this session.
-	WebhookURLOverride WebhookURLOverride `json:"webhook_url_override,omitempty,omitzero"`
+	WebhookURLOverride *WebhookURLOverride `json:"webhook_url_override,omitempty"`
 	union              json.RawMessage
 }
 
@@ -1296,6 +1296,14 @@ type Integration struct {
 	WebhookURL string `json:"webhook_url,omitempty,omitzero"`
 }
 
+// Format prints no secret under any verb: Integration holds credentials.
+func (v Integration) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, "Integration{secrets redacted}")
+}
+
+// LogValue keeps the secrets out of slog output, whatever the handler.
+func (v Integration) LogValue() slog.Value { return slog.StringValue("Integration{secrets redacted}") }
+
 // IntegrationConfigDefaults Defaults for one integration's authorization in a session.
 type IntegrationConfigDefaults struct {
 	// AuthorizationParams Extra query parameters for the provider's authorization URL.
@@ -1608,7 +1616,7 @@ type ReconnectSessionRequest struct {
 	Tags TagsInput `json:"tags,omitempty,omitzero"`
 
 	// WebhookURLOverride A URL that receives the connection's webhooks.
-	WebhookURLOverride WebhookURLOverride `json:"webhook_url_override,omitempty,omitzero"`
+	WebhookURLOverride *WebhookURLOverride `json:"webhook_url_override,omitempty"`
 }
 
 // SignatureCredentials The credentials of a SIGNATURE connection.
@@ -2625,16 +2633,19 @@ func (t ConnectSessionRequest) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	object["tags"], err = json.Marshal(t.Tags)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'tags': %w", err)
+	if t.Tags != nil {
+		object["tags"], err = json.Marshal(t.Tags)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tags': %w", err)
+		}
 	}
 
-	object["webhook_url_override"], err = json.Marshal(t.WebhookURLOverride)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'webhook_url_override': %w", err)
+	if t.WebhookURLOverride != nil {
+		object["webhook_url_override"], err = json.Marshal(t.WebhookURLOverride)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'webhook_url_override': %w", err)
+		}
 	}
-
 	b, err = json.Marshal(object)
 	return b, err
 }

@@ -18,7 +18,9 @@ const maxAPIRequestBody = 16 << 20
 // API returns the generated client of every operation in openapi.yaml, wired
 // to this client's funnel: its host, secret key, user agent, timeouts,
 // retries and backoff, body caps, redirect guard, logging and coalescing of
-// identical reads. An operation added to the spec is callable here as soon as
+// identical reads. The secret key is sent on every operation, except that
+// GetConnectSession and DeleteConnectSession send the Authorization header a
+// RequestEditor sets (the session's token). An operation added to the spec is callable here as soon as
 // gen/ is regenerated:
 //
 //	resp, err := client.API().GetConnectionWithResponse(ctx, "user-1",
@@ -59,8 +61,13 @@ func (d apiDoer) Do(req *http.Request) (*http.Response, error) {
 	read := req.Method == http.MethodGet || req.Method == http.MethodHead
 	target := req.URL.String()
 	cl := &call{method: req.Method, op: op, maxBody: c.maxBody, idempotent: read, anyBody: true, header: req.Header.Clone()}
-	if op == opListConnections || op == opListLegacy {
+	if op == opListConnections || op == opListLegacy || op == opListProviders {
 		cl.maxBody = c.maxListBody
+	}
+	if a := cl.header.Values("Authorization"); len(a) > 0 && (op == opGetConnectSession || op == opDeleteConnectSession) {
+		// These routes take a session's token, which a RequestEditor sets.
+		cl.auth = a
+		cl.header.Del("Authorization")
 	}
 	if read && len(body) == 0 && len(req.Header) == 0 {
 		// The URL is the whole request: identical reads in flight merge.

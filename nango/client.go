@@ -252,6 +252,10 @@ type call struct {
 	// anyBody takes a 2xx whatever its content type (API(): gen's parsers
 	// look at it themselves, and a 204 has none).
 	anyBody bool
+	// auth, when set, is sent as the Authorization header instead of the
+	// secret key: the connect-session routes take the session's token. It
+	// is a credential too: never logged, never in an error.
+	auth []string
 }
 
 // transportError is a failure before a complete response arrived.
@@ -403,6 +407,9 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 		req.Header[k] = v
 	}
 	req.Header["Authorization"] = c.secret.authValue
+	if cl.auth != nil {
+		req.Header["Authorization"] = cl.auth
+	}
 	req.Header["User-Agent"] = c.userAgent
 	req.Header["Accept"] = c.accept
 

@@ -8,6 +8,8 @@
 //	nango delete github user-1
 //	nango metadata get github user-1
 //	nango metadata update github user-1 '{"plan":"pro"}'
+//	nango connect-session --end-user eu-1 --integration github   # a link for the Connect UI
+//	nango integrations github --include webhook,credentials
 //	nango serve --addr 127.0.0.1:3003         # a fake Nango with demo connections
 //	nango demo                                # the SDK's helpers against an in-process fake
 //	nango webhook verify --hmac-sha256 HEX < body   # check a webhook's signature
@@ -42,6 +44,8 @@ Usage:
   nango delete     [flags] <provider-config-key> <connection-id>
   nango metadata   get            [flags] <provider-config-key> <connection-id>
   nango metadata   set|update     [flags] <provider-config-key> <connection-id> <metadata-json>
+  nango connect-session [flags] --end-user <id> [--integration <key>]... [--tag k=v]...
+  nango integrations [flags] [<unique-key>]
   nango serve      [flags]
   nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
   nango proxy      [flags] <provider-config-key> <connection-id> <method> <path>
@@ -57,6 +61,8 @@ Commands:
   delete      delete a connection
   metadata    read, replace or merge a connection's metadata
   proxy       call the provider's API through Nango's proxy
+  connect-session  create a connect session (a link for Nango's Connect UI)
+  integrations     list the integrations, or show one
   serve       run a fake Nango for local development
   demo        run the SDK's helpers against an in-process fake
 
@@ -99,6 +105,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = listCommand(ctx, rest, stdout, getenv)
 	case "metadata":
 		err = metadataCommand(ctx, rest, stdout, getenv)
+	case "connect-session":
+		err = connectSessionCommand(ctx, rest, stdout, getenv)
+	case "integrations":
+		err = integrationsCommand(ctx, rest, stdout, getenv)
 	case "webhook":
 		err = webhookCommand(rest, os.Stdin, stdout, getenv)
 	case "proxy":

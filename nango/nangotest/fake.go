@@ -36,6 +36,7 @@ type Fake struct {
 	// "METHOD /template"; every other operation of the spec answers 501.
 	handlers map[string]handler
 	maxBody  int
+	proxy    proxyTargets // the upstreams of /proxy, by provider config key
 
 	mu           sync.Mutex
 	conns        map[connKey]*stored

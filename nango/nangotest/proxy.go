@@ -14,13 +14,12 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/nango-go/sdk/gen"
+	"github.com/nango-go/sdk/nango"
 )
 
-// proxyUpstreams holds each fake's upstreams, by provider config key. It
-// lives beside Fake rather than in it so that this file stands alone; a
-// fake's entry is never removed (fakes live as long as a test).
-var proxyUpstreams sync.Map // *Fake → *proxyTargets
-
+// proxyTargets are a fake's upstreams, by provider config key.
 type proxyTargets struct {
 	mu  sync.Mutex
 	url map[string]string
@@ -42,19 +41,17 @@ type proxyTargets struct {
 // upstream's headers. Unlike Nango it lets a Base-Url-Override point at
 // loopback, where tests' servers are.
 func (f *Fake) SetProxyUpstream(providerConfigKey, upstream string) {
-	v, _ := proxyUpstreams.LoadOrStore(f, &proxyTargets{url: map[string]string{}})
-	t := v.(*proxyTargets)
+	t := &f.proxy
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.url == nil {
+		t.url = map[string]string{}
+	}
 	t.url[providerConfigKey] = upstream
 }
 
 func (f *Fake) proxyUpstream(providerConfigKey string) string {
-	v, ok := proxyUpstreams.Load(f)
-	if !ok {
-		return ""
-	}
-	t := v.(*proxyTargets)
+	t := &f.proxy
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.url[providerConfigKey]
@@ -74,9 +71,9 @@ func (f *Fake) serveProxy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key, id := r.Header.Get("Provider-Config-Key"), r.Header.Get("Connection-Id")
-	var issues []issue
+	var issues []gen.ValidationIssue
 	missing := func(name string) {
-		issues = append(issues, issue{"invalid_type", "Invalid input: expected string, received undefined", []any{name}})
+		issues = append(issues, issue("invalid_type", "Invalid input: expected string, received undefined", name))
 	}
 	if key == "" {
 		missing("provider-config-key")
@@ -87,24 +84,24 @@ func (f *Fake) serveProxy(w http.ResponseWriter, r *http.Request) {
 	override := r.Header.Get("Base-Url-Override")
 	if override != "" {
 		if u, err := url.Parse(override); err != nil || u.Scheme == "" || u.Host == "" {
-			issues = append(issues, issue{"invalid_union", "Invalid input", []any{"base-url-override"}})
+			issues = append(issues, issue("invalid_union", "Invalid input", "base-url-override"))
 		}
 	}
 	if d := r.Header.Get("Decompress"); d != "" && d != "true" && d != "false" {
-		issues = append(issues, issue{"invalid_value", `Invalid option: expected one of "true"|"false"`, []any{"decompress"}})
+		issues = append(issues, issue("invalid_value", `Invalid option: expected one of "true"|"false"`, "decompress"))
 	}
 	retries := 0
 	if v := r.Header.Get("Retries"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			issues = append(issues, issue{"invalid_type", "Invalid input: expected number, received NaN", []any{"retries"}})
+			issues = append(issues, issue("invalid_type", "Invalid input: expected number, received NaN", "retries"))
 		}
 		retries = n
 	}
 	retryOn := map[int]bool{}
 	if v := r.Header.Get("Retry-On"); v != "" {
 		if !retryOnPattern.MatchString(v) {
-			issues = append(issues, issue{"invalid_format", `Invalid string: must match pattern /^\d+(,\d+)*$/`, []any{"retry-on"}})
+			issues = append(issues, issue("invalid_format", `Invalid string: must match pattern /^\d+(,\d+)*$/`, "retry-on"))
 		}
 		for s := range strings.SplitSeq(v, ",") {
 			n, _ := strconv.Atoi(s)
@@ -122,8 +119,8 @@ func (f *Fake) serveProxy(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "unknown_provider_config", "Provider does not exists", nil)
 		return
 	}
-	conn := env.Connection(key, id)
-	if conn == nil {
+	conn, found := env.Connection(key, id)
+	if !found {
 		writeError(w, http.StatusBadRequest, "server_error", "Failed to get connection", nil)
 		return
 	}
@@ -224,25 +221,20 @@ func (f *Fake) serveProxy(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(w, resp.Body)
 }
 
-// upstreamAuth is the Authorization header Nango adds for a connection
-// (given as GET /connections returns it), or "".
-func upstreamAuth(conn json.RawMessage) string {
-	var c struct {
-		Credentials map[string]any `json:"credentials"`
-	}
-	if json.Unmarshal(conn, &c) != nil {
-		return ""
-	}
-	str := func(k string) string { s, _ := c.Credentials[k].(string); return s }
-	switch str("type") {
-	case "OAUTH2", "APP":
-		return "Bearer " + str("access_token")
-	case "OAUTH2_CC":
-		return "Bearer " + str("token")
-	case "API_KEY":
-		return "Bearer " + str("apiKey")
-	case "BASIC":
-		return "Basic " + base64.StdEncoding.EncodeToString([]byte(str("username")+":"+str("password")))
+// upstreamAuth is the Authorization header Nango adds for a connection, or
+// "" (no credentials; OAuth 1 and TBA signatures are not made by the fake).
+func upstreamAuth(conn nango.Connection) string {
+	switch c := conn.Credentials.(type) {
+	case nango.OAuth2Credentials:
+		return "Bearer " + c.AccessToken
+	case nango.AppCredentials:
+		return "Bearer " + c.AccessToken
+	case nango.OAuth2ClientCredentials:
+		return "Bearer " + c.Token
+	case nango.APIKeyCredentials:
+		return "Bearer " + c.APIKey
+	case nango.BasicCredentials:
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(c.Username+":"+c.Password))
 	}
 	return ""
 }

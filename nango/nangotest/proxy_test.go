@@ -41,11 +41,9 @@ func proxySetup(t *testing.T, answer http.HandlerFunc) (*Fake, *nango.Client, fu
 	}
 	f.MustPut(OAuth2("github", "user-1", "gho_fake"))
 	f.MustPut(APIKey("sendgrid", "sg-1", "SG.fake"))
-	f.MustPut(Conn{"provider_config_key": "anvil", "connection_id": "basic-1",
-		"credentials": map[string]any{"type": "BASIC", "username": "fakeuser", "password": "fakepass"}})
-	f.MustPut(Conn{"provider_config_key": "oauth2cc", "connection_id": "cc-1",
-		"credentials": map[string]any{"type": "OAUTH2_CC", "token": "fake-cc-token"}})
-	f.MustPut(Conn{"provider_config_key": "unauthenticated", "connection_id": "none-1", "credentials": map[string]any{}})
+	f.MustPut(Basic("anvil", "basic-1", "fakeuser", "fakepass"))
+	f.MustPut(OAuth2CC("oauth2cc", "cc-1", "fake-cc-token", "cid", "csecret"))
+	f.MustPut(Unauthenticated("unauthenticated", "none-1"))
 	for _, k := range []string{"github", "sendgrid", "anvil", "oauth2cc", "unauthenticated"} {
 		f.SetProxyUpstream(k, up.URL)
 	}
@@ -254,5 +252,34 @@ func TestProxyInvalidHeaders(t *testing.T) {
 	if resp.StatusCode != 400 || body.Error.Code != "invalid_headers" ||
 		strings.Join(paths, " ") != "provider-config-key connection-id decompress retry-on" {
 		t.Errorf("got %d %s", resp.StatusCode, bytes.TrimSpace(b))
+	}
+}
+
+// TestProxyThroughTheRouter: a fake started as users start it serves /proxy
+// beside the spec's operations, and records the request.
+func TestProxyThroughTheRouter(t *testing.T) {
+	var upstreamAuthHeader string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		upstreamAuthHeader = r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"login":"octocat"}`)
+	}))
+	t.Cleanup(up.Close)
+	srv := Start(t)
+	srv.MustPut(OAuth2("github", "user-1", "gho_router"))
+	srv.SetProxyUpstream("github", up.URL)
+	hc := srv.Client().ProxyClient("github", "user-1")
+	resp, err := hc.Get("https://api.github.com/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{"login":"octocat"}` || upstreamAuthHeader != "Bearer gho_router" {
+		t.Fatalf("%d %s, upstream saw %q", resp.StatusCode, body, upstreamAuthHeader)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 || reqs[0].Path != "/proxy/user" {
+		t.Errorf("requests: %+v", reqs)
 	}
 }
