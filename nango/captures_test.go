@@ -52,23 +52,23 @@ func readCaptures(t *testing.T) []readCapture {
 			for k, vs := range q {
 				switch {
 				case k == "connectionId":
-					rc.listOpts = append(rc.listOpts, WithConnectionID(vs[0]))
+					rc.listOpts = append(rc.listOpts, FilterConnectionID(vs[0]))
 				case k == "integrationId":
-					rc.listOpts = append(rc.listOpts, WithIntegrations(strings.Split(vs[0], ",")...))
+					rc.listOpts = append(rc.listOpts, FilterIntegrations(strings.Split(vs[0], ",")...))
 				case k == "search":
-					rc.listOpts = append(rc.listOpts, WithSearch(vs[0]))
+					rc.listOpts = append(rc.listOpts, FilterSearch(vs[0]))
 				case k == "endUserId":
-					rc.listOpts = append(rc.listOpts, WithEndUserID(vs[0]))
+					rc.listOpts = append(rc.listOpts, FilterEndUser(vs[0]))
 				case k == "endUserOrganizationId":
-					rc.listOpts = append(rc.listOpts, WithEndUserOrganizationID(vs[0]))
+					rc.listOpts = append(rc.listOpts, FilterEndUserOrganization(vs[0]))
 				case k == "limit":
 					n, _ := strconv.Atoi(vs[0])
-					rc.listOpts = append(rc.listOpts, WithLimit(n))
+					rc.listOpts = append(rc.listOpts, PageSize(n))
 				case k == "page":
 					n, _ := strconv.Atoi(vs[0])
-					rc.listOpts = append(rc.listOpts, WithPage(n))
+					rc.listOpts = append(rc.listOpts, Page(n))
 				case strings.HasPrefix(k, "tags["):
-					rc.listOpts = append(rc.listOpts, WithTag(strings.TrimSuffix(strings.TrimPrefix(k, "tags["), "]"), vs[0]))
+					rc.listOpts = append(rc.listOpts, FilterTag(strings.TrimSuffix(strings.TrimPrefix(k, "tags["), "]"), vs[0]))
 				}
 			}
 		default:

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -130,6 +131,21 @@ func New(secretKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// NewFromEnv is New with the secret key from NANGO_SECRET_KEY and, when it
+// is set, the host from NANGO_HOST, the variables the CLI reads. Options
+// given here win over the environment.
+func NewFromEnv(opts ...Option) (*Client, error) {
+	key := os.Getenv("NANGO_SECRET_KEY")
+	if key == "" {
+		return nil, invalidArgument("NANGO_SECRET_KEY is not set")
+	}
+	var env []Option
+	if host := os.Getenv("NANGO_HOST"); host != "" {
+		env = append(env, WithHost(host))
+	}
+	return New(key, append(env, opts...)...)
 }
 
 func (c *Client) parseHost() error {
@@ -256,6 +272,8 @@ type call struct {
 	// secret key: the connect-session routes take the session's token. It
 	// is a credential too: never logged, never in an error.
 	auth []string
+	// req holds the caller's RequestOptions, or nil.
+	req *requestConfig
 }
 
 // transportError is a failure before a complete response arrived.
@@ -297,10 +315,44 @@ func (c *Client) do(ctx context.Context, cl *call) (reply, error) {
 	if ctx == nil {
 		return reply{}, invalidArgument("nil context")
 	}
+	rc := cl.req
+	if rc == nil {
+		return c.send(ctx, cl, nil)
+	}
+	if rc.err != nil {
+		return reply{}, rc.err
+	}
+	ctx, cancel := rc.withTimeout(ctx)
+	defer cancel()
+	attempts := 0
+	r, err := c.send(ctx, cl, &attempts)
+	if rc.meta != nil {
+		var apiErr *APIError
+		switch {
+		case err == nil:
+			rc.meta.fill(r.status, r.header, attempts)
+		case errors.As(err, &apiErr):
+			rc.meta.fill(apiErr.StatusCode, apiErr.header, attempts)
+		default:
+			*rc.meta = ResponseMeta{Attempts: attempts}
+		}
+	}
+	return r, err
+}
+
+// send is do's loop of attempts; attempts, when not nil, counts them.
+func (c *Client) send(ctx context.Context, cl *call, attempts *int) (reply, error) {
+	maxRetries := c.maxRetries
+	if cl.req != nil && cl.req.setRetries {
+		maxRetries = cl.req.maxRetries
+	}
 	start := time.Now()
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return reply{}, err
+		}
+		if attempts != nil {
+			*attempts++
 		}
 		r, err := c.attempt(ctx, cl)
 		if err == nil {
@@ -313,7 +365,7 @@ func (c *Client) do(ctx context.Context, cl *call) (reply, error) {
 			}
 			return reply{}, errors.Join(ctx.Err(), err)
 		}
-		if attempt >= c.maxRetries || !c.canRetry(cl, err) {
+		if attempt >= maxRetries || !c.canRetry(cl, err) {
 			return reply{}, err
 		}
 		wait := c.backoff(attempt + 1)
@@ -334,7 +386,7 @@ func (c *Client) do(ctx context.Context, cl *call) (reply, error) {
 			return reply{}, err
 		}
 		if c.logger != nil {
-			c.logger.DebugContext(ctx, "nango: retrying", "op", cl.op, "attempt", attempt+1, "wait", wait, "error", logSafe(err))
+			c.logger.DebugContext(ctx, "nango: retrying", "route", cl.op, "attempt", attempt+1, "wait", wait, "error", logSafe(err))
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return reply{}, errors.Join(serr, err)
@@ -364,7 +416,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
 		actx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	if !c.coalesce || cl.url == "" || cl.method != http.MethodGet {
+	if !c.coalesce || cl.url == "" || cl.method != http.MethodGet || (cl.req != nil && len(cl.req.header) > 0) {
 		return c.roundTrip(actx, cl)
 	}
 	end, _ := actx.Deadline()
@@ -405,6 +457,11 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 	}
 	for k, v := range cl.header {
 		req.Header[k] = v
+	}
+	if cl.req != nil {
+		for k, v := range cl.req.header {
+			req.Header[k] = v
+		}
 	}
 	req.Header["Authorization"] = c.secret.authValue
 	if cl.auth != nil {
@@ -492,7 +549,7 @@ func (c *Client) logAttempt(ctx context.Context, cl *call, status int, start tim
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []any{"method", cl.method, "route", cl.op, "status", status, "duration", time.Since(start)}
+	attrs := []any{"route", cl.op, "status", status, "duration", time.Since(start)}
 	if err != nil {
 		attrs = append(attrs, "error", logSafe(err))
 	}

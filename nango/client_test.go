@@ -157,7 +157,7 @@ func TestBadInputs(t *testing.T) {
 			t.Errorf("GetRawTokenResponse %s: %v", name, err)
 		}
 	}
-	for _, o := range []ListOption{WithLimit(0), WithLimit(2001), WithPage(-1), WithIntegrations("a,b"), WithIntegrations("")} {
+	for _, o := range []ListOption{PageSize(0), PageSize(2001), Page(-1), FilterIntegrations("a,b"), FilterIntegrations("")} {
 		if _, err := h.client.ListConnections(ctx, o); !errors.Is(err, ErrInvalidArgument) {
 			t.Errorf("ListConnections: %v", err)
 		}
@@ -177,9 +177,9 @@ func TestLongestID(t *testing.T) {
 
 func TestListFilters(t *testing.T) {
 	h := setup(t, jsonBody(200, `{"connections":[{"id":2,"connection_id":"b","provider_config_key":"github","provider":"github","created":"2026-11-28T14:44:40.55+00:00","tags":{"team":"core"},"metadata":null,"errors":[{"type":"auth","log_id":"x"}],"end_user":{"id":"eu","email":"e@x","organization":{"id":"org"}}}]}`))
-	got, err := h.client.ListConnections(context.Background(), WithConnectionID("b"), WithSearch("b"),
-		WithEndUserID("eu"), WithEndUserOrganizationID("org"), WithIntegrations("github", "slack"),
-		WithTag("team", "core"), WithLimit(10), WithPage(0))
+	got, err := h.client.ListConnections(context.Background(), FilterConnectionID("b"), FilterSearch("b"),
+		FilterEndUser("eu"), FilterEndUserOrganization("org"), FilterIntegrations("github", "slack"),
+		FilterTag("team", "core"), PageSize(10), Page(0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,9 +165,12 @@ func TestSocketsStayFlat(t *testing.T) {
 	ours := count(nil)
 	stock := count(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})
 	t.Logf("connections opened for 1600 reads by 16 callers: default transport %d, net/http stock %d", ours, stock)
-	// 16 callers need 16 sockets; a few more appear when a request starts
-	// just before another returns its socket to the pool.
-	if ours > 32 {
+	// 16 callers need 16 sockets; more appear when a request starts just
+	// before another returns its socket to the pool, and on a loaded two-CPU
+	// machine that race is frequent (33 seen once). A pool of net/http's
+	// default size (2 idle per host) opens ~200-470 here: 48 keeps the two
+	// far apart without failing on scheduling noise.
+	if ours > 48 {
 		t.Errorf("the default transport opened %d connections for 16 callers", ours)
 	}
 }

@@ -97,13 +97,13 @@ func (c *Client) connectionCall(providerConfigKey, connectionID string, opts []G
 	var p getParams
 	for _, o := range opts {
 		if o != nil {
-			o(&p)
+			o.applyGet(&p)
 		}
 	}
 	if c.legacyPaths && p.refreshGitHubAppJWT {
 		return nil, invalidArgument("RefreshGitHubAppJWT needs today's /connections routes, not WithLegacyPaths")
 	}
-	cl := &call{method: http.MethodGet, maxBody: c.maxBody, idempotent: true, op: opGetConnection}
+	cl := &call{method: http.MethodGet, maxBody: c.maxBody, idempotent: true, op: opGetConnection, req: p.req.callConfig()}
 	route := "connections/"
 	if c.legacyPaths {
 		cl.op, route = opGetConnectionLegacy, "connection/"
@@ -194,7 +194,7 @@ func (c *Client) ListConnections(ctx context.Context, opts ...ListOption) ([]Con
 	var p listParams
 	for _, o := range opts {
 		if o != nil {
-			o(&p)
+			o.applyList(&p)
 		}
 	}
 	cl, err := c.listCall(&p)
@@ -230,10 +230,10 @@ func decodeList(r reply) ([]ConnectionSummary, error) {
 
 func (c *Client) listCall(p *listParams) (*call, error) {
 	if p.hasLimit && (p.limit < 1 || p.limit > 2000) {
-		return nil, invalidArgument("WithLimit(%d): the server takes 1 to 2000", p.limit)
+		return nil, invalidArgument("PageSize(%d): the server takes 1 to 2000", p.limit)
 	}
 	if p.hasPage && p.page < 0 {
-		return nil, invalidArgument("WithPage(%d): pages count from 0", p.page)
+		return nil, invalidArgument("Page(%d): pages count from 0", p.page)
 	}
 	if err := checkListFilters(p); err != nil {
 		return nil, err
@@ -264,7 +264,7 @@ func (c *Client) listCall(p *listParams) (*call, error) {
 	if p.hasPage {
 		params.Page = &p.page
 	}
-	cl := &call{method: http.MethodGet, maxBody: c.maxListBody, idempotent: true}
+	cl := &call{method: http.MethodGet, maxBody: c.maxListBody, idempotent: true, req: p.req.callConfig()}
 	if c.legacyPaths {
 		legacy := gen.ListConnectionsLegacyParams(params)
 		cl.op = opListLegacy

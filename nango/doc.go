@@ -34,7 +34,7 @@
 //
 //	conn, err := client.GetConnection(ctx, "github", "user-1")       // *Connection, credentials typed
 //	raw, err := client.GetRawTokenResponse(ctx, "github", "user-1")  // json.RawMessage, byte for byte
-//	conns, err := client.ListConnections(ctx, nango.WithIntegrations("github"))
+//	conns, err := client.ListConnections(ctx, nango.FilterIntegrations("github"))
 //	for c, err := range client.AllConnections(ctx) { ... }           // every page, lazily
 //
 // and the writes: DeleteConnection, PatchConnection, SetMetadata,

@@ -82,6 +82,8 @@ type APIError struct {
 	Body []byte
 	// Operation names the call, e.g. "GET /connections/{connectionId}".
 	Operation string
+	// header is the answer's, for CaptureResponse.
+	header http.Header
 	// also lists sentinels matched besides those of the status and code
 	// (ErrProxy for the errors of Nango's proxy layer).
 	also []error
@@ -177,7 +179,7 @@ type wireErrorDetail struct {
 
 // newAPIError builds the error of a non-2xx response from its (capped) body.
 func newAPIError(op string, status int, header http.Header, body []byte) *APIError {
-	e := &APIError{StatusCode: status, Operation: op, RequestID: requestID(header)}
+	e := &APIError{StatusCode: status, Operation: op, RequestID: requestID(header), header: header}
 	e.RetryAfter, _ = parseRetryAfter(header.Get("Retry-After"), time.Now())
 	kept := body
 	if len(kept) > maxErrorBodyKept {

@@ -105,7 +105,7 @@ func ExampleClient_ListConnections() {
 	srv, client := fakeNango()
 	defer srv.Close()
 
-	conns, err := client.ListConnections(context.Background(), nango.WithIntegrations("github"))
+	conns, err := client.ListConnections(context.Background(), nango.FilterIntegrations("github"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func ExampleClient_AllConnections() {
 	defer srv.Close()
 
 	n := 0
-	for c, err := range client.AllConnections(context.Background(), nango.WithLimit(2)) {
+	for c, err := range client.AllConnections(context.Background(), nango.PageSize(2)) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -155,7 +155,7 @@ func ExampleClient_PatchConnection() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	conns, _ := client.ListConnections(ctx, nango.WithTag("team", "core"))
+	conns, _ := client.ListConnections(ctx, nango.FilterTag("team", "core"))
 	fmt.Println(len(conns), conns[0].ConnectionID)
 	// Output: 1 user-1
 }

@@ -35,34 +35,40 @@ type (
 	Provider = gen.Provider
 )
 
-// IntegrationOption asks GetIntegration for more of the integration.
-type IntegrationOption func(*integrationParams)
+// IntegrationOption asks GetIntegration for more of the integration:
+// IncludeWebhookURL, IncludeIntegrationCredentials, or any RequestOption.
+type IntegrationOption interface{ applyIntegration(*integrationParams) }
 
-type integrationParams struct{ webhook, credentials bool }
+type integrationOption func(*integrationParams)
+
+func (f integrationOption) applyIntegration(p *integrationParams) { f(p) }
+
+type integrationParams struct {
+	webhook, credentials bool
+	req                  requestConfig
+}
 
 // IncludeWebhookURL has GetIntegration return the URL the provider sends
 // its webhooks to (Integration.WebhookURL).
 func IncludeWebhookURL() IntegrationOption {
-	return func(p *integrationParams) { p.webhook = true }
+	return integrationOption(func(p *integrationParams) { p.webhook = true })
 }
 
 // IncludeIntegrationCredentials has GetIntegration return the integration's
 // OAuth client, client secret included (Integration.Credentials).
 func IncludeIntegrationCredentials() IntegrationOption {
-	return func(p *integrationParams) { p.credentials = true }
+	return integrationOption(func(p *integrationParams) { p.credentials = true })
 }
 
 // ListIntegrations lists the environment's integrations (Node:
 // listIntegrations), without their credentials.
-func (c *Client) ListIntegrations(ctx context.Context) ([]Integration, error) {
+func (c *Client) ListIntegrations(ctx context.Context, opts ...RequestOption) ([]Integration, error) {
 	r, err := c.do(ctx, &call{method: http.MethodGet, op: opListIntegrations, maxBody: c.maxListBody, idempotent: true,
-		url: c.server + "integrations"})
+		url: c.server + "integrations", req: requestConfigOf(opts)})
 	if err != nil {
 		return nil, err
 	}
-	var out struct {
-		Data []Integration `json:"data"`
-	}
+	var out gen.IntegrationListResponse
 	if err := json.Unmarshal(r.body, &out); err != nil {
 		return nil, r.malformed("integration list", err)
 	}
@@ -81,7 +87,7 @@ func (c *Client) GetIntegration(ctx context.Context, uniqueKey string, opts ...I
 	var p integrationParams
 	for _, o := range opts {
 		if o != nil {
-			o(&p)
+			o.applyIntegration(&p)
 		}
 	}
 	var params gen.GetIntegrationParams
@@ -100,34 +106,30 @@ func (c *Client) GetIntegration(ctx context.Context, uniqueKey string, opts ...I
 		return nil, invalidArgument("GetIntegration: %v", err)
 	}
 	r, err := c.do(ctx, &call{method: http.MethodGet, op: opGetIntegration, maxBody: c.maxBody, idempotent: true,
-		url: req.URL.String()})
+		url: req.URL.String(), req: p.req.callConfig()})
 	if err != nil {
 		return nil, err
 	}
-	var out struct {
-		Data *Integration `json:"data"`
-	}
+	var out gen.IntegrationResponse
 	if err := json.Unmarshal(r.body, &out); err != nil {
 		return nil, r.malformed("integration", err)
 	}
-	if out.Data == nil || out.Data.UniqueKey == "" {
-		return nil, r.malformed("integration", errMissing("unique_key"))
+	if out.Data.UniqueKey == "" {
+		return nil, r.malformed("integration", errMissing("data.unique_key"))
 	}
-	return out.Data, nil
+	return &out.Data, nil
 }
 
 // ListProviders lists every provider Nango supports, with its template.
 // The list is long (hundreds of providers): it is read under the cap of a
 // list page (see WithMaxResponseBytes).
-func (c *Client) ListProviders(ctx context.Context) ([]Provider, error) {
+func (c *Client) ListProviders(ctx context.Context, opts ...RequestOption) ([]Provider, error) {
 	r, err := c.do(ctx, &call{method: http.MethodGet, op: opListProviders, maxBody: c.maxListBody, idempotent: true,
-		url: c.server + "providers"})
+		url: c.server + "providers", req: requestConfigOf(opts)})
 	if err != nil {
 		return nil, err
 	}
-	var out struct {
-		Data []Provider `json:"data"`
-	}
+	var out gen.ProviderListResponse
 	if err := json.Unmarshal(r.body, &out); err != nil {
 		return nil, r.malformed("provider list", err)
 	}
@@ -139,7 +141,7 @@ func (c *Client) ListProviders(ctx context.Context) ([]Provider, error) {
 
 // GetProvider returns the template of one provider, such as "github"; an
 // unknown one is an error matching ErrNotFound.
-func (c *Client) GetProvider(ctx context.Context, name string) (*Provider, error) {
+func (c *Client) GetProvider(ctx context.Context, name string, opts ...RequestOption) (*Provider, error) {
 	if err := checkID("provider name", name); err != nil {
 		return nil, err
 	}
@@ -148,18 +150,16 @@ func (c *Client) GetProvider(ctx context.Context, name string) (*Provider, error
 		return nil, invalidArgument("GetProvider: %v", err)
 	}
 	r, err := c.do(ctx, &call{method: http.MethodGet, op: opGetProvider, maxBody: c.maxBody, idempotent: true,
-		url: req.URL.String()})
+		url: req.URL.String(), req: requestConfigOf(opts)})
 	if err != nil {
 		return nil, err
 	}
-	var out struct {
-		Data *Provider `json:"data"`
-	}
+	var out gen.ProviderResponse
 	if err := json.Unmarshal(r.body, &out); err != nil {
 		return nil, r.malformed("provider", err)
 	}
-	if out.Data == nil || out.Data.Name == "" {
-		return nil, r.malformed("provider", errMissing("name"))
+	if out.Data.Name == "" {
+		return nil, r.malformed("provider", errMissing("data.name"))
 	}
-	return out.Data, nil
+	return &out.Data, nil
 }

@@ -5,15 +5,15 @@ import (
 	"iter"
 )
 
-// defaultPageSize is the page AllConnections asks for when no WithLimit is
+// defaultPageSize is the page AllConnections asks for when no PageSize is
 // given: large pages, few round trips.
 const defaultPageSize = 1000
 
 // AllConnections walks every page of ListConnections lazily, newest first.
-// Filters apply as for ListConnections; WithLimit sets the page size and
-// WithPage the first page. It stops at the first error, which it yields.
+// Filters apply as for ListConnections; PageSize sets the page size and
+// Page the first page. It stops at the first error, which it yields.
 //
-//	for conn, err := range client.AllConnections(ctx, nango.WithIntegrations("github")) {
+//	for conn, err := range client.AllConnections(ctx, nango.FilterIntegrations("github")) {
 //		if err != nil { return err }
 //		...
 //	}
@@ -22,7 +22,7 @@ func (c *Client) AllConnections(ctx context.Context, opts ...ListOption) iter.Se
 		var p listParams
 		for _, o := range opts {
 			if o != nil {
-				o(&p)
+				o.applyList(&p)
 			}
 		}
 		if !p.hasLimit {
@@ -33,7 +33,7 @@ func (c *Client) AllConnections(ctx context.Context, opts ...ListOption) iter.Se
 			page = p.page
 		}
 		for {
-			pageOpts := append(append([]ListOption{}, opts...), WithLimit(p.limit), WithPage(page))
+			pageOpts := append(append([]ListOption{}, opts...), PageSize(p.limit), Page(page))
 			conns, err := c.ListConnections(ctx, pageOpts...)
 			if err != nil {
 				yield(ConnectionSummary{}, err)

@@ -159,31 +159,43 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
-// GetOption modifies one read of a connection or token.
-type GetOption func(*getParams)
+// GetOption modifies one read of a connection or token: ForceRefresh,
+// IncludeRefreshToken, RefreshGitHubAppJWT, or any RequestOption.
+type GetOption interface{ applyGet(*getParams) }
+
+type getOption func(*getParams)
+
+func (f getOption) applyGet(p *getParams) { f(p) }
 
 type getParams struct {
 	forceRefresh        bool
 	refreshToken        bool
 	refreshGitHubAppJWT bool
+	req                 requestConfig
 }
 
 // ForceRefresh asks Nango to refresh the OAuth token even if it has not
 // expired yet.
-func ForceRefresh() GetOption { return func(p *getParams) { p.forceRefresh = true } }
+func ForceRefresh() GetOption { return getOption(func(p *getParams) { p.forceRefresh = true }) }
 
 // IncludeRefreshToken asks Nango to include the refresh token, which it strips
 // from the credentials otherwise.
-func IncludeRefreshToken() GetOption { return func(p *getParams) { p.refreshToken = true } }
+func IncludeRefreshToken() GetOption { return getOption(func(p *getParams) { p.refreshToken = true }) }
 
 // RefreshGitHubAppJWT asks Nango to refresh the JWT of a GitHub App
 // connection too. Today's routes only: it is an error with WithLegacyPaths.
 func RefreshGitHubAppJWT() GetOption {
-	return func(p *getParams) { p.refreshGitHubAppJWT = true }
+	return getOption(func(p *getParams) { p.refreshGitHubAppJWT = true })
 }
 
-// ListOption filters or pages ListConnections.
-type ListOption func(*listParams)
+// ListOption filters or pages ListConnections and AllConnections: the
+// Filter… options, PageSize and Page, or any RequestOption. (Client options,
+// for New, are the With… ones.)
+type ListOption interface{ applyList(*listParams) }
+
+type listOption func(*listParams)
+
+func (f listOption) applyList(p *listParams) { f(p) }
 
 type listParams struct {
 	connectionID, search, endUserID, endUserOrgID string
@@ -191,44 +203,52 @@ type listParams struct {
 	tags                                          map[string]string
 	limit, page                                   int
 	hasLimit, hasPage                             bool
+	req                                           requestConfig
 }
 
-// WithConnectionID lists only the connections with exactly this id.
-func WithConnectionID(id string) ListOption {
-	return func(p *listParams) { p.connectionID = id }
+// FilterConnectionID lists only the connections with exactly this id.
+func FilterConnectionID(id string) ListOption {
+	return listOption(func(p *listParams) { p.connectionID = id })
 }
 
-// WithSearch lists only the connections whose id contains s.
-func WithSearch(s string) ListOption { return func(p *listParams) { p.search = s } }
+// FilterSearch lists only the connections whose id contains s.
+func FilterSearch(s string) ListOption { return listOption(func(p *listParams) { p.search = s }) }
 
-// WithEndUserID lists only the connections of this end user.
-func WithEndUserID(id string) ListOption { return func(p *listParams) { p.endUserID = id } }
-
-// WithEndUserOrganizationID lists only the connections of this organization.
-func WithEndUserOrganizationID(id string) ListOption {
-	return func(p *listParams) { p.endUserOrgID = id }
+// FilterEndUser lists only the connections of this end user (by your id).
+func FilterEndUser(id string) ListOption {
+	return listOption(func(p *listParams) { p.endUserID = id })
 }
 
-// WithIntegrations lists only the connections of these provider config keys.
-func WithIntegrations(providerConfigKeys ...string) ListOption {
-	return func(p *listParams) { p.integrationIDs = append(p.integrationIDs, providerConfigKeys...) }
+// FilterEndUserOrganization lists only the connections of this
+// organization's end users.
+func FilterEndUserOrganization(id string) ListOption {
+	return listOption(func(p *listParams) { p.endUserOrgID = id })
 }
 
-// WithTag lists only the connections that carry this tag; repeat for more.
+// FilterIntegrations lists only the connections of these provider config
+// keys.
+func FilterIntegrations(providerConfigKeys ...string) ListOption {
+	return listOption(func(p *listParams) { p.integrationIDs = append(p.integrationIDs, providerConfigKeys...) })
+}
+
+// FilterTag lists only the connections that carry this tag; repeat for more.
 // The key follows Nango's rule (a letter, then letters, digits and _-./, at
 // most 64 characters) and the value is 1 to 255 characters of valid UTF-8;
 // ListConnections refuses anything else with ErrInvalidArgument.
-func WithTag(key, value string) ListOption {
-	return func(p *listParams) {
+func FilterTag(key, value string) ListOption {
+	return listOption(func(p *listParams) {
 		if p.tags == nil {
 			p.tags = map[string]string{}
 		}
 		p.tags[key] = value
-	}
+	})
 }
 
-// WithLimit sets the page size (1 to 2000; the server's default otherwise).
-func WithLimit(n int) ListOption { return func(p *listParams) { p.limit, p.hasLimit = n, true } }
+// PageSize sets the number of connections a page holds (1 to 2000; without
+// it the server returns up to 10,000 at once).
+func PageSize(n int) ListOption {
+	return listOption(func(p *listParams) { p.limit, p.hasLimit = n, true })
+}
 
-// WithPage selects a page, counting from 0.
-func WithPage(n int) ListOption { return func(p *listParams) { p.page, p.hasPage = n, true } }
+// Page selects a page, counting from 0.
+func Page(n int) ListOption { return listOption(func(p *listParams) { p.page, p.hasPage = n, true }) }

@@ -56,7 +56,7 @@ type (
 // the request may have reached Nango. A request Nango would refuse for
 // certain (no end user and no tags, a bad tag, an empty end user id) is an
 // error matching ErrInvalidArgument, and nothing is sent.
-func (c *Client) CreateConnectSession(ctx context.Context, req ConnectSessionRequest) (*ConnectSession, error) {
+func (c *Client) CreateConnectSession(ctx context.Context, req ConnectSessionRequest, opts ...RequestOption) (*ConnectSession, error) {
 	const what = "CreateConnectSession"
 	if req.EndUser == nil && (req.Tags == nil || len(*req.Tags) == 0) {
 		return nil, invalidArgument("%s: need an end user or tags", what)
@@ -73,7 +73,7 @@ func (c *Client) CreateConnectSession(ctx context.Context, req ConnectSessionReq
 	if err != nil {
 		return nil, invalidArgument("%s: %v", what, err)
 	}
-	return c.createSession(ctx, &call{method: http.MethodPost, op: opCreateConnectSession, maxBody: c.maxBody,
+	return c.createSession(ctx, &call{method: http.MethodPost, op: opCreateConnectSession, maxBody: c.maxBody, req: requestConfigOf(opts),
 		build: func(server string) (*http.Request, error) {
 			return gen.NewCreateConnectSessionRequestWithBody(server, jsonContentType, bytes.NewReader(body))
 		}})
@@ -84,7 +84,7 @@ func (c *Client) CreateConnectSession(ctx context.Context, req ConnectSessionReq
 // createReconnectSession). Like CreateConnectSession, it is never retried
 // once the request may have reached Nango. An unknown connection or
 // integration is Nango's 400 invalid_body.
-func (c *Client) CreateReconnectSession(ctx context.Context, req ReconnectSessionRequest) (*ConnectSession, error) {
+func (c *Client) CreateReconnectSession(ctx context.Context, req ReconnectSessionRequest, opts ...RequestOption) (*ConnectSession, error) {
 	const what = "CreateReconnectSession"
 	if err := checkID("connection id", req.ConnectionID); err != nil {
 		return nil, err
@@ -99,7 +99,7 @@ func (c *Client) CreateReconnectSession(ctx context.Context, req ReconnectSessio
 	if err != nil {
 		return nil, invalidArgument("%s: %v", what, err)
 	}
-	return c.createSession(ctx, &call{method: http.MethodPost, op: opCreateReconnectSession, maxBody: c.maxBody,
+	return c.createSession(ctx, &call{method: http.MethodPost, op: opCreateReconnectSession, maxBody: c.maxBody, req: requestConfigOf(opts),
 		build: func(server string) (*http.Request, error) {
 			return gen.NewCreateReconnectSessionRequestWithBody(server, jsonContentType, bytes.NewReader(body))
 		}})
@@ -126,14 +126,14 @@ func (c *Client) createSession(ctx context.Context, cl *call) (*ConnectSession, 
 // UI does: the request carries the token, not the secret key. Nango
 // refuses the token of an expired or deleted session; the error is the
 // *APIError of its answer.
-func (c *Client) GetConnectSession(ctx context.Context, sessionToken string) (*ConnectSessionDetails, error) {
+func (c *Client) GetConnectSession(ctx context.Context, sessionToken string, opts ...RequestOption) (*ConnectSessionDetails, error) {
 	auth, err := sessionAuth(sessionToken)
 	if err != nil {
 		return nil, err
 	}
 	// build, not url: reads of different tokens share one URL and must not
 	// be merged.
-	r, err := c.do(ctx, &call{method: http.MethodGet, op: opGetConnectSession, maxBody: c.maxBody, idempotent: true, auth: auth,
+	r, err := c.do(ctx, &call{method: http.MethodGet, op: opGetConnectSession, maxBody: c.maxBody, idempotent: true, auth: auth, req: requestConfigOf(opts),
 		build: func(server string) (*http.Request, error) { return gen.NewGetConnectSessionRequest(server) }})
 	if err != nil {
 		return nil, err
@@ -153,12 +153,12 @@ func (c *Client) GetConnectSession(ctx context.Context, sessionToken string) (*C
 // DeleteConnectSession ends the session of a session token before it
 // expires, so that the token can no longer start an authorization. The
 // request carries the token, not the secret key.
-func (c *Client) DeleteConnectSession(ctx context.Context, sessionToken string) error {
+func (c *Client) DeleteConnectSession(ctx context.Context, sessionToken string, opts ...RequestOption) error {
 	auth, err := sessionAuth(sessionToken)
 	if err != nil {
 		return err
 	}
-	_, err = c.do(ctx, &call{method: http.MethodDelete, op: opDeleteConnectSession, maxBody: c.maxBody, anyBody: true, auth: auth,
+	_, err = c.do(ctx, &call{method: http.MethodDelete, op: opDeleteConnectSession, maxBody: c.maxBody, anyBody: true, auth: auth, req: requestConfigOf(opts),
 		build: func(server string) (*http.Request, error) { return gen.NewDeleteConnectSessionRequest(server) }})
 	return err
 }

@@ -119,7 +119,7 @@ func TestGetOptionsCoverGenParams(t *testing.T) {
 			continue
 		}
 		var p getParams
-		opt(&p)
+		opt.applyGet(&p)
 		want := gen.GetConnectionParams{ProviderConfigKey: "github"}
 		yes := true
 		reflect.ValueOf(&want).Elem().Field(i).Set(reflect.ValueOf(&yes))
@@ -136,11 +136,11 @@ func TestGetOptionsCoverGenParams(t *testing.T) {
 // TestListOptionsCoverGenParams: every query parameter of the list is set by
 // a ListOption (listCall fills gen.ListConnectionsParams itself).
 func TestListOptionsCoverGenParams(t *testing.T) {
-	all := []ListOption{WithConnectionID("c"), WithSearch("s"), WithEndUserID("e"), WithEndUserOrganizationID("o"),
-		WithIntegrations("github"), WithTag("team", "core"), WithLimit(5), WithPage(1)}
+	all := []ListOption{FilterConnectionID("c"), FilterSearch("s"), FilterEndUser("e"), FilterEndUserOrganization("o"),
+		FilterIntegrations("github"), FilterTag("team", "core"), PageSize(5), Page(1)}
 	var p listParams
 	for _, o := range all {
-		o(&p)
+		o.applyList(&p)
 	}
 	c, err := New(testKey, WithHost("http://127.0.0.1:3003"))
 	if err != nil {

@@ -110,8 +110,8 @@ func checkText(what, v string) error {
 
 // checkListFilters checks the filters of a list before anything is sent.
 func checkListFilters(p *listParams) error {
-	for _, f := range []struct{ what, v string }{{"WithConnectionID", p.connectionID}, {"WithSearch", p.search},
-		{"WithEndUserID", p.endUserID}, {"WithEndUserOrganizationID", p.endUserOrgID}} {
+	for _, f := range []struct{ what, v string }{{"FilterConnectionID", p.connectionID}, {"FilterSearch", p.search},
+		{"FilterEndUser", p.endUserID}, {"FilterEndUserOrganization", p.endUserOrgID}} {
 		if err := checkText(f.what, f.v); err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func TestTagFilterChecked(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(h.requests())
-			_, err := h.client.ListConnections(context.Background(), WithTag(tc.key, tc.value))
+			_, err := h.client.ListConnections(context.Background(), FilterTag(tc.key, tc.value))
 			sent := len(h.requests()) > before
 			if tc.ok {
 				if err != nil || !sent {

@@ -28,11 +28,11 @@ const (
 
 // DeleteConnection deletes a connection. An unknown one is ErrNotFound
 // (Nango answers 400 unknown_connection here, not 404).
-func (c *Client) DeleteConnection(ctx context.Context, providerConfigKey, connectionID string) error {
+func (c *Client) DeleteConnection(ctx context.Context, providerConfigKey, connectionID string, opts ...RequestOption) error {
 	if err := checkKeyAndID(providerConfigKey, connectionID); err != nil {
 		return err
 	}
-	cl := &call{method: http.MethodDelete, maxBody: c.maxBody, op: opDeleteConnection}
+	cl := &call{method: http.MethodDelete, maxBody: c.maxBody, op: opDeleteConnection, req: requestConfigOf(opts)}
 	if c.legacyPaths {
 		cl.op = opDeleteConnectionLegacy
 		params := &gen.DeleteConnectionLegacyParams{ProviderConfigKey: providerConfigKey}
@@ -79,7 +79,7 @@ type (
 // PatchConnection updates a connection's tags, end user or webhook URL
 // override. It uses today's route, also under WithLegacyPaths: there is no
 // older one.
-func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connectionID string, update PatchConnectionRequest) error {
+func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connectionID string, update PatchConnectionRequest, opts ...RequestOption) error {
 	if err := checkKeyAndID(providerConfigKey, connectionID); err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connect
 		return invalidArgument("PatchConnection: %v", err)
 	}
 	params := &gen.PatchConnectionParams{ProviderConfigKey: providerConfigKey}
-	_, err = c.do(ctx, &call{method: http.MethodPatch, op: opPatchConnection, maxBody: c.maxBody,
+	_, err = c.do(ctx, &call{method: http.MethodPatch, op: opPatchConnection, maxBody: c.maxBody, req: requestConfigOf(opts),
 		build: func(server string) (*http.Request, error) {
 			return gen.NewPatchConnectionRequestWithBody(server, connectionID, params, jsonContentType, bytes.NewReader(body))
 		}})
@@ -104,29 +104,29 @@ func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connect
 }
 
 // SetMetadata replaces the metadata of a connection (Node: setMetadata).
-func (c *Client) SetMetadata(ctx context.Context, providerConfigKey, connectionID string, metadata Metadata) error {
-	return c.writeMetadata(ctx, http.MethodPost, providerConfigKey, []string{connectionID}, metadata)
+func (c *Client) SetMetadata(ctx context.Context, providerConfigKey, connectionID string, metadata Metadata, opts ...RequestOption) error {
+	return c.writeMetadata(ctx, http.MethodPost, providerConfigKey, []string{connectionID}, metadata, opts)
 }
 
 // SetMetadataMany replaces the metadata of several connections of an
 // integration in one request.
-func (c *Client) SetMetadataMany(ctx context.Context, providerConfigKey string, connectionIDs []string, metadata Metadata) error {
-	return c.writeMetadata(ctx, http.MethodPost, providerConfigKey, connectionIDs, metadata)
+func (c *Client) SetMetadataMany(ctx context.Context, providerConfigKey string, connectionIDs []string, metadata Metadata, opts ...RequestOption) error {
+	return c.writeMetadata(ctx, http.MethodPost, providerConfigKey, connectionIDs, metadata, opts)
 }
 
 // UpdateMetadata merges metadata into a connection's metadata: keys not
 // given are kept (Node: updateMetadata).
-func (c *Client) UpdateMetadata(ctx context.Context, providerConfigKey, connectionID string, metadata Metadata) error {
-	return c.writeMetadata(ctx, http.MethodPatch, providerConfigKey, []string{connectionID}, metadata)
+func (c *Client) UpdateMetadata(ctx context.Context, providerConfigKey, connectionID string, metadata Metadata, opts ...RequestOption) error {
+	return c.writeMetadata(ctx, http.MethodPatch, providerConfigKey, []string{connectionID}, metadata, opts)
 }
 
 // UpdateMetadataMany merges metadata into several connections' metadata in
 // one request.
-func (c *Client) UpdateMetadataMany(ctx context.Context, providerConfigKey string, connectionIDs []string, metadata Metadata) error {
-	return c.writeMetadata(ctx, http.MethodPatch, providerConfigKey, connectionIDs, metadata)
+func (c *Client) UpdateMetadataMany(ctx context.Context, providerConfigKey string, connectionIDs []string, metadata Metadata, opts ...RequestOption) error {
+	return c.writeMetadata(ctx, http.MethodPatch, providerConfigKey, connectionIDs, metadata, opts)
 }
 
-func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey string, ids []string, metadata Metadata) error {
+func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey string, ids []string, metadata Metadata, opts []RequestOption) error {
 	if len(ids) == 0 {
 		return invalidArgument("no connection id")
 	}
@@ -162,7 +162,7 @@ func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey st
 	case method == http.MethodPatch:
 		op, build = opUpdateMetadata, gen.NewUpdateMetadataRequestWithBody
 	}
-	cl := &call{method: method, op: op, maxBody: c.maxBody,
+	cl := &call{method: method, op: op, maxBody: c.maxBody, req: requestConfigOf(opts),
 		build: func(server string) (*http.Request, error) {
 			return build(server, jsonContentType, bytes.NewReader(body))
 		}}
@@ -172,8 +172,8 @@ func (c *Client) writeMetadata(ctx context.Context, method, providerConfigKey st
 
 // GetMetadata returns a connection's metadata (an empty map when it has
 // none). Like Nango's Node SDK it reads the whole connection.
-func (c *Client) GetMetadata(ctx context.Context, providerConfigKey, connectionID string) (Metadata, error) {
-	conn, err := c.GetConnection(ctx, providerConfigKey, connectionID)
+func (c *Client) GetMetadata(ctx context.Context, providerConfigKey, connectionID string, opts ...GetOption) (Metadata, error) {
+	conn, err := c.GetConnection(ctx, providerConfigKey, connectionID, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -190,9 +190,9 @@ func (c *Client) GetMetadata(ctx context.Context, providerConfigKey, connectionI
 //	s, err := nango.GetMetadataAs[Settings](ctx, client, "github", "user-1")
 //
 // Metadata that does not fit T is an error matching ErrUnexpectedResponse.
-func GetMetadataAs[T any](ctx context.Context, c *Client, providerConfigKey, connectionID string) (T, error) {
+func GetMetadataAs[T any](ctx context.Context, c *Client, providerConfigKey, connectionID string, opts ...GetOption) (T, error) {
 	var out T
-	md, err := c.GetMetadata(ctx, providerConfigKey, connectionID)
+	md, err := c.GetMetadata(ctx, providerConfigKey, connectionID, opts...)
 	if err != nil {
 		return out, err
 	}
@@ -210,7 +210,7 @@ func GetMetadataAs[T any](ctx context.Context, c *Client, providerConfigKey, con
 // ImportConnection creates (or updates, if the id exists) a connection with
 // credentials obtained elsewhere, and returns it as stored. Without a
 // ConnectionID, Nango makes one (a UUID).
-func (c *Client) ImportConnection(ctx context.Context, req ImportConnectionRequest) (*Connection, error) {
+func (c *Client) ImportConnection(ctx context.Context, req ImportConnectionRequest, opts ...RequestOption) (*Connection, error) {
 	if err := checkID("provider config key", req.ProviderConfigKey); err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (c *Client) ImportConnection(ctx context.Context, req ImportConnectionReque
 	if err != nil {
 		return nil, invalidArgument("ImportConnection: %v", err)
 	}
-	cl := &call{method: http.MethodPost, op: opImportConnection, maxBody: c.maxBody,
+	cl := &call{method: http.MethodPost, op: opImportConnection, maxBody: c.maxBody, req: requestConfigOf(opts),
 		build: func(server string) (*http.Request, error) {
 			return gen.NewImportConnectionRequestWithBody(server, jsonContentType, bytes.NewReader(body))
 		}}

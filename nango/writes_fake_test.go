@@ -133,7 +133,7 @@ func TestAllConnections(t *testing.T) {
 	}
 	ctx := context.Background()
 	var ids []string
-	for conn, err := range c.AllConnections(ctx, nango.WithIntegrations("sendgrid"), nango.WithLimit(3)) {
+	for conn, err := range c.AllConnections(ctx, nango.FilterIntegrations("sendgrid"), nango.PageSize(3)) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +153,7 @@ func TestAllConnections(t *testing.T) {
 	}
 	// Stopping early reads no further page.
 	srv.Reset()
-	for range c.AllConnections(ctx, nango.WithLimit(2)) {
+	for range c.AllConnections(ctx, nango.PageSize(2)) {
 		break
 	}
 	if n := len(srv.Requests()); n != 1 {

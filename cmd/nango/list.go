@@ -46,28 +46,28 @@ func (l *listFlags) check() error {
 func (l *listFlags) options() []nango.ListOption {
 	var out []nango.ListOption
 	if l.connectionID != "" {
-		out = append(out, nango.WithConnectionID(l.connectionID))
+		out = append(out, nango.FilterConnectionID(l.connectionID))
 	}
 	if l.search != "" {
-		out = append(out, nango.WithSearch(l.search))
+		out = append(out, nango.FilterSearch(l.search))
 	}
 	if l.endUser != "" {
-		out = append(out, nango.WithEndUserID(l.endUser))
+		out = append(out, nango.FilterEndUser(l.endUser))
 	}
 	if l.endUserOrg != "" {
-		out = append(out, nango.WithEndUserOrganizationID(l.endUserOrg))
+		out = append(out, nango.FilterEndUserOrganization(l.endUserOrg))
 	}
 	if l.integrations != "" {
-		out = append(out, nango.WithIntegrations(strings.Split(l.integrations, ",")...))
+		out = append(out, nango.FilterIntegrations(strings.Split(l.integrations, ",")...))
 	}
 	for _, t := range l.tags {
-		out = append(out, nango.WithTag(t[0], t[1]))
+		out = append(out, nango.FilterTag(t[0], t[1]))
 	}
 	if l.limit.set {
-		out = append(out, nango.WithLimit(l.limit.n))
+		out = append(out, nango.PageSize(l.limit.n))
 	}
 	if l.page.set {
-		out = append(out, nango.WithPage(l.page.n))
+		out = append(out, nango.Page(l.page.n))
 	}
 	return out
 }
