@@ -14,7 +14,7 @@ func TestIntegrations(t *testing.T) {
 		OAuthClient{ID: "cid", Secret: "csecret", Scopes: []string{"repo", "user"}}, WebhookSecret("whsec"))
 	s.AddIntegration("tw", "twitter", "OAUTH1")
 	s.MustPut(APIKey("sendgrid", "acme", "SG.key")) // declares sendgrid
-	s.MustPut(Unauthenticated("open", "c1"))       // declares open, auth mode NONE
+	s.MustPut(Unauthenticated("open", "c1"))        // declares open, auth mode NONE
 
 	cases := []struct {
 		name, path string
@@ -61,7 +61,11 @@ func TestIntegrations(t *testing.T) {
 
 	// Sorted by provider, then key, as Nango lists them.
 	_, body := send(t, s, http.MethodGet, "/integrations", "")
-	var list struct{ Data []struct{ UniqueKey string `json:"unique_key"` } }
+	var list struct {
+		Data []struct {
+			UniqueKey string `json:"unique_key"`
+		}
+	}
 	_ = json.Unmarshal([]byte(body), &list)
 	var keys []string
 	for _, d := range list.Data {
@@ -97,7 +101,11 @@ func TestAddIntegrationReplaces(t *testing.T) {
 	_, before := send(t, s, http.MethodGet, "/integrations/github", "")
 	s.AddIntegration("github", "github", "OAUTH2", OAuthClient{ID: "new"})
 	_, after := send(t, s, http.MethodGet, "/integrations/github?include=credentials", "")
-	var b, a struct{ Data struct{ CreatedAt string `json:"created_at"` } }
+	var b, a struct {
+		Data struct {
+			CreatedAt string `json:"created_at"`
+		}
+	}
 	_ = json.Unmarshal([]byte(before), &b)
 	_ = json.Unmarshal([]byte(after), &a)
 	if !strings.Contains(after, `"client_id":"new"`) || a.Data.CreatedAt != b.Data.CreatedAt || b.Data.CreatedAt == "" {
