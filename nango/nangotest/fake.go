@@ -41,6 +41,7 @@ type Fake struct {
 	conns        map[connKey]*stored
 	integrations map[string]*integration // by provider config key
 	sessions     map[string]*session     // connect sessions by token
+	sessionSeq   int64
 	nextID       int64
 	faults       []*fault
 	log          []Request

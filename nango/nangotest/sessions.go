@@ -2,6 +2,7 @@ package nangotest
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -84,7 +85,8 @@ func (s ConnectSession) clone() ConnectSession {
 // session is a connect session as the fake keeps it.
 type session struct {
 	ConnectSession
-	created time.Time
+	// seq orders sessions made at the same instant of the fake's clock.
+	seq int64
 	// endUser is what GET /connect/session shows: the request's, or on a
 	// reconnect without one, the connection's.
 	endUser *gen.EndUser
@@ -96,12 +98,7 @@ func (f *Fake) ConnectSessions() []ConnectSession {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	all := slices.Collect(maps.Values(f.sessions))
-	slices.SortFunc(all, func(a, b *session) int {
-		if c := a.created.Compare(b.created); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Token, b.Token)
-	})
+	slices.SortFunc(all, func(a, b *session) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]ConnectSession, len(all))
 	for i, s := range all {
 		out[i] = s.clone()
@@ -237,7 +234,8 @@ func (f *Fake) startSessionLocked(w http.ResponseWriter, s ConnectSession, eu *g
 	if eu != nil && s.Organization != nil {
 		eu.Organization = &gen.EndUserOrganization{ID: s.Organization.ID, DisplayName: s.Organization.DisplayName}
 	}
-	f.sessions[s.Token] = &session{ConnectSession: s.clone(), created: now, endUser: eu}
+	f.sessionSeq++
+	f.sessions[s.Token] = &session{ConnectSession: s.clone(), seq: f.sessionSeq, endUser: eu}
 	out := struct {
 		Data struct {
 			gen.ConnectSession
