@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Route templates of the spec, per era. Checks whose operation the spec lacks
@@ -20,6 +22,10 @@ const (
 	legacyListRoute = "/connection"
 	legacyGetRoute  = "/connection/{connectionId}"
 )
+
+// secretKeyScheme is the spec's security scheme of the secret key, the
+// only credential the doctor holds.
+const secretKeyScheme = "secretKey"
 
 // doctorPrefix starts every connection id the doctor makes up.
 const doctorPrefix = "nango-doctor-"
@@ -211,6 +217,11 @@ func (r *runner) remainingReads(ctx context.Context) {
 			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID, Reason: "the server serves only the /connection routes"})
 			continue
 		}
+		if scheme := foreignScheme(op, doc); scheme != "" {
+			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID,
+				Reason: "needs a " + scheme + " credential, not the secret key: the doctor is read-only and never creates one (a connect session)"})
+			continue
+		}
 		check := "other read of the spec"
 		if op.Deprecated {
 			check = "deprecated route"
@@ -228,6 +239,10 @@ func (r *runner) remainingReads(ctx context.Context) {
 				p.target = r.conns[0].key + " " + r.showID(r.conns[0].id)
 			case prm.In == "query" && prm.Name == "provider_config_key" && len(r.conns) > 0:
 				p.query.Set("provider_config_key", r.conns[0].key)
+			case prm.In == "path" && prm.Name == "uniqueKey" && len(r.conns) > 0:
+				// The integration of a listed connection exists.
+				p.params["uniqueKey"] = r.conns[0].key
+				p.target = r.conns[0].key
 			default:
 				fillable = false
 			}
@@ -238,6 +253,29 @@ func (r *runner) remainingReads(ctx context.Context) {
 		}
 		r.do(ctx, p)
 	}
+}
+
+// foreignScheme names the security scheme an operation needs when it is not
+// the secret key (the connect session token of GET /connect/session), ""
+// when the secret key opens it.
+func foreignScheme(op *openapi3.Operation, doc *openapi3.T) string {
+	reqs := doc.Security
+	if op.Security != nil {
+		reqs = *op.Security
+	}
+	var other string
+	for _, req := range reqs {
+		if len(req) == 0 {
+			return ""
+		}
+		for name := range req {
+			if name == secretKeyScheme {
+				return ""
+			}
+			other = name
+		}
+	}
+	return other
 }
 
 func randomHex() string {

@@ -63,15 +63,28 @@ func TestAgainstTheFakeEverythingConforms(t *testing.T) {
 	}
 	ops := operations(rep)
 	// list + 2 pages + the malformed key; 2 integrations × (plain, refresh_token) + 2 unknowns.
-	want := map[string]int{"listConnections": 4, "getConnection": 6, "listConnectionsLegacy": 1, "getConnectionLegacy": 1}
+	want := map[string]int{"listConnections": 4, "getConnection": 6, "listConnectionsLegacy": 1, "getConnectionLegacy": 1,
+		"listIntegrations": 1, "getIntegration": 1, "listProviders": 1, "getConnectSession": 0, "getProvider": 0}
 	for op, n := range want {
 		if ops[op] != n {
 			t.Errorf("%s called %d times, want %d (all: %v)", op, ops[op], n, ops)
 		}
 	}
+	// The session read needs a session token, which only a write (a
+	// session creation) would give.
+	skipped := map[string]string{}
+	for _, s := range rep.Skipped {
+		skipped[s.Operation] = s.Reason
+	}
+	if !strings.Contains(skipped["getConnectSession"], "connectSessionToken credential") || skipped["getProvider"] == "" {
+		t.Errorf("skipped %v, want getConnectSession for its session token and getProvider", skipped)
+	}
+	if len(srv.ConnectSessions()) != 0 {
+		t.Error("the doctor created a connect session")
+	}
 	var sawRefresh, saw404, saw401 bool
 	for _, r := range srv.Requests() {
-		if r.Method != http.MethodGet {
+		if r.Method != http.MethodGet || strings.HasPrefix(r.Path, "/connect/") {
 			t.Errorf("read-only run sent %s %s", r.Method, r.Path)
 		}
 		sawRefresh = sawRefresh || strings.Join(r.Query["refresh_token"], "") == "true"
@@ -187,6 +200,13 @@ func TestBrokenServer(t *testing.T) {
 			rec.Body.WriteString("<!DOCTYPE html><html><body>Welcome to nginx!</body></html>")
 			return true
 		}, "listConnections", "header Content-Type", "Content-Type", 3},
+		{"wrong type in an integration", func(r *http.Request, rec *httptest.ResponseRecorder) bool {
+			if r.URL.Path != "/integrations" || rec.Code != 200 {
+				return false
+			}
+			replaceBody(rec, regexp.MustCompile(`"forward_webhooks":true`), `"forward_webhooks":"yes"`)
+			return true
+		}, "listIntegrations", "/data/0/forward_webhooks", "boolean", 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -99,7 +99,7 @@ func (f *Fake) read(w http.ResponseWriter, r *http.Request, id string, allowed [
 		return
 	}
 	f.mu.Lock()
-	_, known := f.integrations[q.key]
+	known := f.integrations[q.key] != nil
 	s := f.conns[k]
 	var out wireConnection
 	if s != nil {
@@ -250,7 +250,7 @@ func (f *Fake) patch(w http.ResponseWriter, r *http.Request, id string, body []b
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, known := f.integrations[q.key]; !known {
+	if f.integrations[q.key] == nil {
 		writeError(w, 400, "unknown_provider_config", msgNoIntegration, nil)
 		return
 	}

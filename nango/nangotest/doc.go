@@ -20,7 +20,20 @@
 // its key answer as Nango's do. AddIntegration is for what Put cannot know:
 // an integration without connections (an import into it, or a read of an
 // unknown id that must be 404 rather than 400 unknown_provider_config), or
-// the auth mode an import must match.
+// the auth mode an import must match. Its options (DisplayName, OAuthClient,
+// WebhookSecret) set what GET /integrations/{uniqueKey}?include=credentials
+// shows; GET /integrations lists every integration, declared or implied by
+// Put. GET /providers is a stub catalog: only the providers of those
+// integrations, with their name, display name and auth mode (Nango's
+// templates of authorization URLs and proxy settings are not in the fake).
+//
+// Connect sessions work as in Nango: POST /connect/sessions and
+// /connect/sessions/reconnect check the body as the server's schemas do and
+// issue a nango_connect_session_… token, valid 30 minutes on the fake's
+// clock, with which GET and DELETE /connect/session authenticate (the
+// secret key there is 401 invalid_connect_session_token_format). Sessions
+// belong to the environment whose key made them; ConnectSessions returns
+// them, typed, so a test can check what its code asked for.
 //
 // The fake answers as Nango v0.71 does: its error codes, strict query
 // parameters and bodies, both route eras, timestamps as Nango writes them,

@@ -40,8 +40,9 @@ type Fake struct {
 
 	mu           sync.Mutex
 	conns        map[connKey]*stored
-	integrations map[string]string // provider config key → provider
-	authModes    map[string]string // provider config key → credentials type
+	integrations map[string]*integration // by provider config key
+	sessions     map[string]*session     // connect sessions by token
+	sessionSeq   int64
 	nextID       int64
 	faults       []*fault
 	log          []Request
@@ -129,8 +130,8 @@ func NewFake(opts ...Option) (*Fake, error) {
 }
 
 func newEnv(secretKey string, clock func() time.Time) *Fake {
-	return &Fake{secretKey: secretKey, conns: map[connKey]*stored{}, integrations: map[string]string{},
-		authModes: map[string]string{}, refreshes: map[connKey]int{}, clock: clock}
+	return &Fake{secretKey: secretKey, conns: map[connKey]*stored{}, integrations: map[string]*integration{},
+		sessions: map[string]*session{}, refreshes: map[connKey]int{}, clock: clock}
 }
 
 // AddEnvironment accepts another secret key, for an environment of its own
@@ -151,20 +152,31 @@ func (f *Fake) AddEnvironment(secretKey string) *Fake {
 func (f *Fake) SecretKey() string { return f.secretKey }
 
 // AddIntegration declares an integration: its provider and the credentials
-// type it takes ("OAUTH2", "API_KEY", …).
+// type it takes ("OAUTH2", "API_KEY", …), and optionally what GET
+// /integrations/{uniqueKey} shows of it (DisplayName, OAuthClient,
+// WebhookSecret).
 //
 // Put declares the integration of each connection it stores (provider from
 // the connection, auth mode from its credentials), so most tests never call
 // it. Call it for what Put cannot tell: an integration that has no
 // connection yet (reads of an unknown id then answer 404 not_found rather
-// than 400 unknown_provider_config, and imports into it succeed), or the auth
+// than 400 unknown_provider_config, and imports into it succeed), the auth
 // mode that imports must match (an import of another kind answers 400
-// invalid_body, as Nango does). It replaces what Put inferred.
-func (f *Fake) AddIntegration(providerConfigKey, provider, authMode string) {
+// invalid_body, as Nango does), or the integration's display name and OAuth
+// client. It replaces what Put inferred.
+func (f *Fake) AddIntegration(providerConfigKey, provider, authMode string, opts ...IntegrationOption) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.integrations[providerConfigKey] = provider
-	f.authModes[providerConfigKey] = authMode
+	in := &integration{provider: provider, authMode: authMode, created: f.clock().UTC()}
+	if prev := f.integrations[providerConfigKey]; prev != nil {
+		in.created = prev.created
+	}
+	for _, o := range opts {
+		if o != nil {
+			o.applyIntegration(in)
+		}
+	}
+	f.integrations[providerConfigKey] = in
 }
 
 // Put adds or replaces a connection, in the shape GetConnection returns it.
@@ -249,7 +261,9 @@ func (f *Fake) putLocked(c gen.Connection, nullMetadata bool) error {
 		f.nextID = c.ID
 	}
 	if c.Provider == "" {
-		c.Provider = f.integrations[c.ProviderConfigKey]
+		if in := f.integrations[c.ProviderConfigKey]; in != nil {
+			c.Provider = in.provider
+		}
 		if c.Provider == "" {
 			c.Provider = c.ProviderConfigKey
 		}
@@ -267,13 +281,13 @@ func (f *Fake) putLocked(c gen.Connection, nullMetadata bool) error {
 	}
 	// A copy: the caller's value shares its bytes otherwise.
 	_ = setCredentials(&c.Credentials, raw)
-	if _, ok := f.integrations[c.ProviderConfigKey]; !ok {
-		f.integrations[c.ProviderConfigKey] = c.Provider
+	in := f.integrations[c.ProviderConfigKey]
+	if in == nil {
+		in = &integration{provider: c.Provider, created: now}
+		f.integrations[c.ProviderConfigKey] = in
 	}
-	if _, ok := f.authModes[c.ProviderConfigKey]; !ok {
-		if kind := credentialsKind(c.Credentials); kind != "" {
-			f.authModes[c.ProviderConfigKey] = kind
-		}
+	if in.authMode == "" {
+		in.authMode = credentialsKind(c.Credentials)
 	}
 	f.conns[k] = &stored{conn: c, nullMetadata: nullMetadata}
 	return nil

@@ -22,8 +22,9 @@ import (
 // test that streams gigabytes at the fake cannot exhaust its memory.
 const maxRequestBody = 75 << 20
 
-// handler serves one implemented operation. id is the decoded
-// {connectionId} of the path, "" for operations without one.
+// handler serves one implemented operation. id is the decoded path
+// parameter ({connectionId}, {uniqueKey}, {provider}), "" for operations
+// without one.
 type handler func(f *Fake, w http.ResponseWriter, r *http.Request, id string, body []byte)
 
 // implemented lists the operations of openapi.yaml the fake serves, by
@@ -45,8 +46,21 @@ func implemented() map[string]handler {
 		"PATCH /connection/metadata":                (*Fake).metadata,
 		"POST /connection/{connectionId}/metadata":  (*Fake).metadataByID,
 		"PATCH /connection/{connectionId}/metadata": (*Fake).metadataByID,
+		"POST /connect/sessions":                    (*Fake).createSession,
+		"POST /connect/sessions/reconnect":          (*Fake).createReconnectSession,
+		"GET /connect/session":                      (*Fake).getSession,
+		"DELETE /connect/session":                   (*Fake).deleteSession,
+		"GET /integrations":                         (*Fake).listIntegrations,
+		"GET /integrations/{uniqueKey}":             (*Fake).getIntegration,
+		"GET /providers":                            (*Fake).listProviders,
+		"GET /providers/{provider}":                 (*Fake).getProvider,
 	}
 }
+
+// sessionTokenAuth are the operations the Connect UI calls, authenticated
+// with a connect session's token rather than the secret key (the spec's
+// connectSessionToken scheme).
+var sessionTokenAuth = map[string]bool{"GET /connect/session": true, "DELETE /connect/session": true}
 
 // recorder buffers the answer so that it can be checked before it is sent.
 type recorder struct {
@@ -132,6 +146,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, http.StatusNotFound, "not_found", fmt.Sprintf("No route %s %s", r.Method, r.URL.EscapedPath()), nil)
 	case h == nil:
 		writeError(rec, http.StatusNotImplemented, "not_implemented", op+" is not implemented by nangotest", nil)
+	case sessionTokenAuth[op]:
+		if env := f.sessionAuthorized(rec, r); env != nil {
+			env.serveAuthorized(rec, r, h, id, body)
+		}
 	default:
 		if env := f.authorized(rec, r); env != nil {
 			env.serveAuthorized(rec, r, h, id, body)
@@ -140,8 +158,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.send(w, r, rec, entry, inSpec)
 }
 
-// pathID returns the decoded {connectionId} of a request to op, and whether
-// the path has the operation's shape ("" for operations without an id).
+// pathID returns the decoded path parameter of a request to op (the spec's
+// operations have at most one), and whether the path has the operation's
+// shape ("" for operations without a parameter).
 func pathID(op, escaped string) (string, bool) {
 	_, tmpl, _ := strings.Cut(op, " ")
 	if op == "" {
@@ -152,7 +171,7 @@ func pathID(op, escaped string) (string, bool) {
 		return "", false
 	}
 	for i, seg := range want {
-		if seg == "{connectionId}" {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
 			id, err := url.PathUnescape(got[i])
 			return id, err == nil && id != ""
 		}
@@ -223,7 +242,33 @@ func writeError(w http.ResponseWriter, status int, code, message string, issues 
 func writeErrorDetail(w http.ResponseWriter, status int, d gen.ErrorDetail) {
 	var e gen.Error
 	_ = e.Error.FromErrorDetail(d)
+	if d.Errors != nil {
+		// zod writes every issue's path, [] for the body itself.
+		wd := wireErrorDetail{ErrorDetail: d}
+		for _, is := range d.Errors {
+			wd.Errors = append(wd.Errors, wireIssue{ValidationIssue: is, Path: orEmptySlice(is.Path)})
+		}
+		b, _ := json.Marshal(wd)
+		_ = e.Error.UnmarshalJSON(b)
+	}
 	writeJSON(w, status, e)
+}
+
+type wireErrorDetail struct {
+	gen.ErrorDetail
+	Errors []wireIssue `json:"errors"`
+}
+
+type wireIssue struct {
+	gen.ValidationIssue
+	Path []gen.ValidationIssue_Path_Item `json:"path"`
+}
+
+func orEmptySlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // issue is one entry of a 400's "errors", as the server's zod schemas

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,16 +62,23 @@ func TestReplayCaptures(t *testing.T) {
 		srv.AddIntegration(i[0], i[1], i[2])
 	}
 
-	errorCaptures, replayed := 0, 0
+	// The session tokens the real server issued, mapped to the fake's: the
+	// reads and deletes of a session replay with the token the fake gave
+	// for the capture that created it.
+	tokens := map[string]string{}
+	errorCaptures, replayed, beyond := 0, 0, 0
 	for _, c := range caps {
-		// Connect sessions, the proxy, integrations and providers are not
-		// operations of openapi.yaml yet: this test covers the connection
-		// routes (/connection and /connections); the others are skipped by
-		// path until the spec and the fake have them.
-		if u, err := url.Parse(c.URL); err != nil || !strings.HasPrefix(u.Path, "/connection") {
+		// The proxy and the Connect UI's /api-auth routes are not operations
+		// of openapi.yaml (nor of the fake): skipped by path.
+		u, err := url.Parse(c.URL)
+		if err != nil || !slices.ContainsFunc([]string{"/connection", "/connect/", "/integrations", "/providers"}, func(p string) bool { return strings.HasPrefix(u.Path, p) }) {
 			continue
 		}
-		// The webhook session ran its server on another port.
+		if !strings.HasPrefix(u.Path, "/connection") {
+			beyond++
+		}
+		// The session and webhook captures ran on a second instance with
+		// the same database (see the captures' notes).
 		c.URL = strings.Replace(c.URL, "http://127.0.0.1:3004", "http://127.0.0.1:3003", 1)
 		switch c.Name {
 		case "20-get-connection-list":
@@ -104,6 +113,9 @@ func TestReplayCaptures(t *testing.T) {
 				}
 			}
 		}
+		// A fault the test injects answers with the fault's body, not
+		// the real server's: only its status and code are compared.
+		injected := true
 		switch c.Name {
 		case "42-get-connection-with-refresh-token-force_refresh", "55-get-connections-v2-with-refresh-token-force_refresh":
 			// The real provider refused to refresh the fake token; the fake
@@ -114,12 +126,17 @@ func TestReplayCaptures(t *testing.T) {
 			srv.FailConnection("github", "with-refresh-token", 1, InvalidCredentials(424))
 		case "95-rate-limited-429":
 			srv.FailNext(1, RateLimited(time.Second))
+		default:
+			injected = false
 		}
 		replayed++
 		t.Run(c.Name, func(t *testing.T) {
 			req, err := c.Request(srv.URL, srv.SecretKey(), otherEnvKey)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tok := bearer(req); tokens[tok] != "" {
+				req.Header.Set("Authorization", "Bearer "+tokens[tok])
 			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -135,12 +152,42 @@ func TestReplayCaptures(t *testing.T) {
 				if got, want := errorCode(body), errorCode(c.Resp); got != want || want == "" {
 					t.Errorf("code %q, real Nango %q", got, want)
 				}
+				if os.Getenv("NANGOTEST_SHOW") != "" {
+					t.Logf("fake: %s", body)
+				}
+				if got, want := issues(body), issues(c.Resp); want != "" && got != want {
+					t.Errorf("validation issues:\nfake: %s\nreal: %s", got, want)
+				}
+				var got, want map[string]any
+				_ = json.Unmarshal(body, &got)
+				_ = json.Unmarshal(c.Resp, &want)
+				if g, w := shape(got), shape(want); g != w && !injected {
+					t.Errorf("shape of the error:\nfake: %s\nreal: %s", g, w)
+				}
 				return
+			}
+			if c.Status == http.StatusNoContent {
+				if len(body) != 0 {
+					t.Errorf("204 with a body: %s", body)
+				}
+				return
+			}
+			if os.Getenv("NANGOTEST_SHOW") != "" {
+				t.Logf("fake: %s", body)
 			}
 			var got, want map[string]any
 			_ = json.Unmarshal(body, &got)
 			_ = json.Unmarshal(c.Resp, &want)
-			if g, w := shape(got), shape(want); g != w {
+			if realTok, fakeTok := sessionToken(want), sessionToken(got); realTok != "" && fakeTok != "" {
+				tokens[realTok] = fakeTok
+			}
+			if strings.HasPrefix(u.Path, "/providers/") {
+				// The fake's provider catalog is a stub: it has a part of
+				// the template's properties, each in the real shape.
+				if g, w := shape(got), shape(subset(want, got)); g != w || len(got) == 0 {
+					t.Errorf("shape of the answer:\nfake: %s\nreal: %s", g, w)
+				}
+			} else if g, w := shape(got), shape(want); g != w {
 				t.Errorf("shape of the answer:\nfake: %s\nreal: %s", g, w)
 			}
 			if ids(got) != ids(want) {
@@ -148,8 +195,11 @@ func TestReplayCaptures(t *testing.T) {
 			}
 		})
 	}
-	if errorCaptures < 25 || replayed < 120 {
-		t.Errorf("only %d captures replayed, %d of them errors", replayed, errorCaptures)
+	if errorCaptures < 25 || replayed < 120 || beyond < 20 {
+		t.Errorf("only %d captures replayed, %d of them errors, %d of sessions, integrations and providers", replayed, errorCaptures, beyond)
+	}
+	if len(tokens) < 4 {
+		t.Errorf("%d session tokens mapped, want one per created session", len(tokens))
 	}
 }
 
@@ -159,7 +209,20 @@ func TestReplayCaptures(t *testing.T) {
 func seedSecondSession(srv *Server) {
 	srv.mu.Lock()
 	clear(srv.conns)
+	clear(srv.integrations)
 	srv.mu.Unlock()
+	// Its integrations, as 390 lists them.
+	for _, i := range [][4]string{{"github", "github", "OAUTH2", "GitHub (User OAuth)"}, {"twitter", "twitter", "OAUTH1", "Twitter (v1)"},
+		{"sendgrid", "sendgrid", "API_KEY", "SendGrid"}, {"anvil", "anvil", "BASIC", "Anvil"}, {"oauth2cc", "8x8", "OAUTH2_CC", "8x8"},
+		{"netsuite-tba", "netsuite-tba", "TBA", "NetSuite (TBA)"}, {"unauthenticated", "unauthenticated", "NONE", "Unauthenticated"},
+		{"apple-app-store", "apple-app-store", "JWT", "Apple App Store"}, {"github-app", "github-app", "APP", "GitHub (App)"}} {
+		var opts []IntegrationOption
+		if i[0] == "github" {
+			// As 392 shows them.
+			opts = append(opts, OAuthClient{ID: "fake-github-client-id", Secret: "fake-github-client-secret", Scopes: []string{"repo", "user"}})
+		}
+		srv.AddIntegration(i[0], i[1], i[2], append(opts, DisplayName(i[3]))...)
+	}
 	id255 := strings.Repeat("x", 250) + "-255c"
 	for _, c := range []nango.Connection{
 		OAuth2("github", "user@example.com", "t1", Tags{"team": "core"}, Metadata{"n": 1, "plan": "pro", "region": "eu"}),
@@ -177,6 +240,31 @@ func seedSecondSession(srv *Server) {
 	} {
 		srv.MustPut(c)
 	}
+}
+
+// sessionToken is the token of a session creation's answer.
+func sessionToken(m map[string]any) string {
+	d, _ := m["data"].(map[string]any)
+	s, _ := d["token"].(string)
+	return s
+}
+
+// subset is want with only the keys of the object got has (in "data" too).
+func subset(want, got map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range want {
+		g, ok := got[k]
+		if !ok {
+			continue
+		}
+		wm, wok := v.(map[string]any)
+		gm, gok := g.(map[string]any)
+		if k == "data" && wok && gok {
+			v = subset(wm, gm)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // shape describes a JSON value without its data: the keys of objects, and
@@ -222,6 +310,24 @@ func shape(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// issues lists the code and path of each validation issue of an error.
+func issues(b []byte) string {
+	var e struct {
+		Error struct {
+			Errors []struct {
+				Code string
+				Path []any
+			}
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(b, &e)
+	var parts []string
+	for _, is := range e.Error.Errors {
+		parts = append(parts, fmt.Sprintf("%s@%#v", is.Code, is.Path))
+	}
+	return strings.Join(parts, " ")
+}
+
 func errorCode(b []byte) string {
 	var e struct {
 		Error struct{ Code string } `json:"error"`
@@ -250,6 +356,9 @@ func ids(m map[string]any) string {
 		}
 		return s
 	}
+	if d, ok := m["data"]; ok {
+		return dataIDs(d)
+	}
 	if list, ok := m["connections"].([]any); ok {
 		var parts []string
 		for _, it := range list {
@@ -262,4 +371,38 @@ func ids(m map[string]any) string {
 		return "success=" + strconv.FormatBool(s == true)
 	}
 	return one(m)
+}
+
+// dataIDs summarises the "data" of a session, integration or provider
+// answer: the integrations' keys and credential kinds, the provider's name
+// and auth mode, the session's end user and allowed integrations.
+func dataIDs(d any) string {
+	one := func(o map[string]any) string {
+		var parts []string
+		for _, k := range []string{"unique_key", "provider", "name", "auth_mode", "isReconnecting"} {
+			if v, ok := o[k]; ok {
+				parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+			}
+		}
+		if c, ok := o["credentials"].(map[string]any); ok {
+			parts = append(parts, fmt.Sprintf("credentials=%v/%v/%v", c["type"], c["client_id"], c["scopes"]))
+		}
+		if eu, ok := o["endUser"].(map[string]any); ok {
+			parts = append(parts, fmt.Sprintf("endUser=%v", eu["id"]))
+		}
+		if a, ok := o["allowed_integrations"]; ok {
+			parts = append(parts, fmt.Sprintf("allowed=%v", a))
+		}
+		return strings.Join(parts, " ")
+	}
+	if list, ok := d.([]any); ok {
+		var parts []string
+		for _, it := range list {
+			o, _ := it.(map[string]any)
+			parts = append(parts, one(o))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	o, _ := d.(map[string]any)
+	return one(o)
 }

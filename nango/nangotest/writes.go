@@ -93,12 +93,13 @@ func (f *Fake) importConnection(w http.ResponseWriter, _ *http.Request, _ string
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	provider, known := f.integrations[in.ProviderConfigKey]
-	if !known {
+	integ := f.integrations[in.ProviderConfigKey]
+	if integ == nil {
 		writeError(w, 404, "not_found", "Integration does not exist", nil)
 		return
 	}
-	if mode := f.authModes[in.ProviderConfigKey]; mode != "" && mode != kind && !(mode == "APP" && kind == "CUSTOM" || mode == "CUSTOM" && kind == "APP") {
+	provider := integ.provider
+	if mode := integ.authMode; mode != "" && mode != kind && !(mode == "APP" && kind == "CUSTOM" || mode == "CUSTOM" && kind == "APP") {
 		writeError(w, 400, "invalid_body", fmt.Sprintf("Provider %s does not support %s auth", mode, kind), nil)
 		return
 	}
