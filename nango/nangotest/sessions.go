@@ -34,15 +34,10 @@ var sessionTokenPattern = regexp.MustCompile(`^nango_connect_session_[a-f0-9]{64
 type ConnectSession struct {
 	Token     string
 	ExpiresAt time.Time
-	// The request's properties; tag keys are lower-cased, as Nango stores
-	// them.
-	EndUser                    *gen.EndUserInput
-	Organization               *gen.ConnectSessionOrganization
-	AllowedIntegrations        []string
-	IntegrationsConfigDefaults map[string]gen.IntegrationConfigDefaults
-	Overrides                  map[string]gen.ConnectSessionOverride
-	Tags                       map[string]string
-	WebhookURLOverride         string
+	// ConnectSessionRequest is what the code under test sent (for a
+	// reconnect session: its properties, AllowedIntegrations holding the
+	// integration); tag keys are lower-cased, as Nango stores them.
+	gen.ConnectSessionRequest
 	// ConnectionID and IntegrationID name the connection a reconnect
 	// session re-authorizes; both are "" for other sessions.
 	ConnectionID, IntegrationID string
@@ -57,8 +52,12 @@ func (s ConnectSession) Format(f fmt.State, _ rune) {
 	if s.EndUser != nil {
 		eu = s.EndUser.ID
 	}
+	var tags gen.TagsInput
+	if s.Tags != nil {
+		tags = *s.Tags
+	}
 	fmt.Fprintf(f, "ConnectSession{Token: redacted, EndUser: %q, AllowedIntegrations: %q, Tags: %v, ConnectionID: %q, IntegrationID: %q, ExpiresAt: %s}",
-		eu, s.AllowedIntegrations, s.Tags, s.ConnectionID, s.IntegrationID, s.ExpiresAt.Format(time.RFC3339))
+		eu, s.AllowedIntegrations, tags, s.ConnectionID, s.IntegrationID, s.ExpiresAt.Format(time.RFC3339))
 }
 
 // LogValue keeps the token out of slog output.
@@ -78,7 +77,14 @@ func (s ConnectSession) clone() ConnectSession {
 	c.AllowedIntegrations = slices.Clone(s.AllowedIntegrations)
 	c.IntegrationsConfigDefaults = maps.Clone(s.IntegrationsConfigDefaults)
 	c.Overrides = maps.Clone(s.Overrides)
-	c.Tags = maps.Clone(s.Tags)
+	if s.Tags != nil {
+		t := maps.Clone(*s.Tags)
+		c.Tags = &t
+	}
+	if s.WebhookURLOverride != nil {
+		u := *s.WebhookURLOverride
+		c.WebhookURLOverride = &u
+	}
 	return c
 }
 
@@ -168,9 +174,9 @@ func (f *Fake) createSession(w http.ResponseWriter, r *http.Request, _ string, b
 		writeError(w, 400, "invalid_body", err.Error(), nil)
 		return
 	}
-	s := ConnectSession{EndUser: in.EndUser, Organization: in.Organization, AllowedIntegrations: in.AllowedIntegrations,
-		IntegrationsConfigDefaults: in.IntegrationsConfigDefaults, Overrides: in.Overrides, Tags: in.Tags,
-		WebhookURLOverride: in.WebhookURLOverride}
+	var s ConnectSession
+	s.EndUser, s.Organization, s.AllowedIntegrations = in.EndUser, in.Organization, in.AllowedIntegrations
+	s.IntegrationsConfigDefaults, s.Overrides, s.Tags, s.WebhookURLOverride = in.IntegrationsConfigDefaults, in.Overrides, in.Tags, in.WebhookURLOverride
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var z zod
@@ -203,9 +209,12 @@ func (f *Fake) createReconnectSession(w http.ResponseWriter, r *http.Request, _ 
 		writeError(w, 400, "invalid_body", err.Error(), nil)
 		return
 	}
-	s := ConnectSession{EndUser: in.EndUser, Organization: in.Organization, AllowedIntegrations: []string{in.IntegrationID},
-		IntegrationsConfigDefaults: in.IntegrationsConfigDefaults, Overrides: in.Overrides, Tags: in.Tags,
-		WebhookURLOverride: in.WebhookURLOverride, ConnectionID: in.ConnectionID, IntegrationID: in.IntegrationID}
+	s := ConnectSession{ConnectionID: in.ConnectionID, IntegrationID: in.IntegrationID}
+	s.EndUser, s.Organization, s.AllowedIntegrations = in.EndUser, in.Organization, []string{in.IntegrationID}
+	s.IntegrationsConfigDefaults, s.Overrides, s.WebhookURLOverride = in.IntegrationsConfigDefaults, in.Overrides, in.WebhookURLOverride
+	if in.Tags != nil {
+		s.Tags = &in.Tags
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	conn := f.conns[connKey{in.IntegrationID, in.ConnectionID}]
@@ -229,7 +238,9 @@ func (f *Fake) startSessionLocked(w http.ResponseWriter, s ConnectSession, eu *g
 	now := f.clock().UTC()
 	s.ExpiresAt = now.Add(sessionTTL).Truncate(time.Millisecond)
 	if s.Tags != nil {
-		s.Tags, _ = checkTags(s.Tags)
+		lowered, _ := checkTags(*s.Tags)
+		t := gen.TagsInput(lowered)
+		s.Tags = &t
 	}
 	if eu != nil && s.Organization != nil {
 		eu.Organization = &gen.EndUserOrganization{ID: s.Organization.ID, DisplayName: s.Organization.DisplayName}

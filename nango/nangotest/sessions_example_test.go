@@ -34,7 +34,7 @@ func ExampleFake_ConnectSessions() {
 	fmt.Println(resp.StatusCode)
 
 	for _, s := range srv.ConnectSessions() {
-		fmt.Println(s.EndUser.ID, s.EndUser.Email, s.AllowedIntegrations, s.Tags["plan"], s.Reconnecting())
+		fmt.Println(s.EndUser.ID, s.EndUser.Email, s.AllowedIntegrations, (*s.Tags)["plan"], s.Reconnecting())
 	}
 	// Output:
 	// 201

@@ -110,7 +110,7 @@ func TestConnectSessionLifecycle(t *testing.T) {
 		t.Fatalf("sessions %v", got)
 	}
 	f := got[0]
-	if f.EndUser == nil || f.EndUser.ID != "eu-1" || f.Organization.ID != "org-1" || f.Tags["team"] != "a" ||
+	if f.EndUser == nil || f.EndUser.ID != "eu-1" || f.Organization.ID != "org-1" || (*f.Tags)["team"] != "a" ||
 		strings.Join(f.AllowedIntegrations, ",") != "github,sendgrid" || f.IntegrationsConfigDefaults["github"].UserScopes != "repo" ||
 		f.Reconnecting() || !f.ExpiresAt.Equal(start.Add(30*time.Minute)) {
 		t.Errorf("full session %+v", f)
@@ -119,8 +119,8 @@ func TestConnectSessionLifecycle(t *testing.T) {
 		t.Errorf("reconnect session %v", r)
 	}
 	// A copy: the caller's edits do not reach the fake.
-	got[0].Tags["team"] = "edited"
-	if s.ConnectSessions()[0].Tags["team"] != "a" {
+	(*got[0].Tags)["team"] = "edited"
+	if (*s.ConnectSessions()[0].Tags)["team"] != "a" {
 		t.Error("ConnectSessions shares its maps with the fake")
 	}
 	if strings.Contains(fmt.Sprintf("%v %+v %s", f, f, f), f.Token) {
