@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/nango-go/sdk/nango/internal/contract"
 )
 
 func connectionJSON(creds string) string {
@@ -187,5 +191,41 @@ func TestTokensNeverCached(t *testing.T) {
 		if want := fmt.Sprintf("t%d", i); tok.AccessToken != want {
 			t.Fatalf("call %d: %q, want %q", i, tok.AccessToken, want)
 		}
+	}
+}
+
+// TestTokenFastPathAgrees: the one-pass decode of OAuth 2 tokens gives what
+// the general decode (by the spec's discriminator) gives, on every real
+// connection body.
+func TestTokenFastPathAgrees(t *testing.T) {
+	caps, err := contract.LoadCaptures("testdata/real-nango")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range caps {
+		if c.Status != 200 || !strings.Contains(c.URL, "/connection") || !strings.Contains(string(c.Resp), `"credentials"`) {
+			continue
+		}
+		r := reply{op: opGetConnection, status: 200, body: c.Resp}
+		fast, ferr := decodeToken(r)
+		var w struct {
+			Credentials json.RawMessage `json:"credentials"`
+		}
+		_ = json.Unmarshal(c.Resp, &w)
+		creds, err := decodeCredentials(w.Credentials)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		slow, serr := tokenOf(r, creds)
+		if (ferr == nil) != (serr == nil) || !reflect.DeepEqual(fast, slow) {
+			t.Errorf("%s: fast %#v %v, general %#v %v", c.Name, fast, ferr, slow, serr)
+		}
+		if fast.Type == TypeOAuth2 {
+			n++
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d OAuth 2 bodies compared", n)
 	}
 }
