@@ -419,20 +419,11 @@ func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
 	if !c.coalesce || cl.url == "" || cl.method != http.MethodGet || (cl.req != nil && len(cl.req.header) > 0) {
 		return c.roundTrip(actx, cl)
 	}
-	end, _ := actx.Deadline()
-	r, err := c.flights.do(actx, cl.url, end, func(fctx context.Context) (reply, error) { return c.roundTrip(fctx, cl) })
-	if err != nil && !time.Now().Before(end) {
-		// The flight's deadline is at least this caller's: past it, the
-		// failure is the caller's deadline even when the flight's timer
-		// beat the caller's own context to it.
-		if actx == ctx {
-			return reply{}, context.DeadlineExceeded
-		}
-		if ctx.Err() == nil {
-			// The per-attempt timeout: a timed-out attempt, as without
-			// coalescing.
-			return reply{}, &transportError{op: cl.op, err: fmt.Errorf("attempt timed out after %s: %w", c.timeout, context.DeadlineExceeded)}
-		}
+	r, err := c.flights.do(ctx, actx, cl.url, func(fctx context.Context) (reply, error) { return c.roundTrip(fctx, cl) })
+	if err == context.DeadlineExceeded && actx != ctx && ctx.Err() == nil {
+		// A follower's per-attempt timeout ran out while it waited: a
+		// timed-out attempt, as without merging.
+		return reply{}, &transportError{op: cl.op, err: fmt.Errorf("attempt timed out after %s: %w", c.timeout, context.DeadlineExceeded)}
 	}
 	return r, err
 }
