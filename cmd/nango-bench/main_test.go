@@ -17,7 +17,7 @@ func TestBenchRuns(t *testing.T) {
 	if err := run(&out, 200*time.Millisecond, true); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"nango serve", "minimal net/http + encoding/json", "nango-go GetToken", "GetToken / minimal, concurrency 16:", "allocations / minimal:"} {
+	for _, want := range []string{"nango serve", "minimal net/http + encoding/json", "nango-go GetToken", "GetToken (default) / minimal, concurrency 16:", "coalescing off", "allocations / minimal:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
