@@ -203,7 +203,7 @@ func nodeThroughput(tmp, host, key string, d time.Duration, conc int) (float64, 
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@nangohq", "node")); err != nil {
 		_ = os.MkdirAll(dir, 0o755)
 		_ = os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"nango-go-node-sdk-check","private":true,"type":"module"}`), 0o644)
-		install := exec.Command("npm", "install", "--no-audit", "--no-fund", "--silent", "@nangohq/node@latest")
+		install := exec.Command("npm", "install", "--no-audit", "--no-fund", "--silent", "@nangohq/node@0.71.10")
 		install.Dir = dir
 		if out, err := install.CombinedOutput(); err != nil {
 			return 0, fmt.Errorf("npm install @nangohq/node: %v: %s", err, out)
