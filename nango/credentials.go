@@ -116,23 +116,26 @@ func decodeCredentials(raw json.RawMessage) (Credentials, error) {
 	if raw[0] != '{' {
 		return nil, decodeErrorf("credentials: want an object, got %s", jsonKind(raw))
 	}
-	var u gen.Credentials
-	if err := u.UnmarshalJSON(raw); err != nil {
-		return nil, safeDecodeError(err)
-	}
-	kind, err := u.Discriminator()
-	if err != nil {
+	// The kind is the exact "type" key: encoding/json would also take
+	// "Type" or "TYPE", which are not Nango's.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
 		return nil, decodeErrorf("credentials: %v", safeDecodeError(err))
 	}
-	if kind == "" {
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &fields); err != nil {
-			return nil, decodeErrorf("credentials: %v", safeDecodeError(err))
-		}
+	typ, hasType := fields["type"]
+	if !hasType {
 		if len(fields) == 0 {
 			return nil, nil
 		}
 		return nil, decodeErrorf("credentials: an object without a %q", "type")
+	}
+	var kind string
+	if err := json.Unmarshal(typ, &kind); err != nil || kind == "" {
+		return nil, decodeErrorf("credentials: %q is not a kind's name", "type")
+	}
+	var u gen.Credentials
+	if err := u.UnmarshalJSON(raw); err != nil {
+		return nil, safeDecodeError(err)
 	}
 	v, err := u.ValueByDiscriminator()
 	if v == nil {
@@ -146,6 +149,11 @@ func decodeCredentials(raw json.RawMessage) (Credentials, error) {
 	c, ok := v.(Credentials)
 	if !ok {
 		return nil, decodeErrorf("%s credentials: the spec's schema lacks x-nango-credentials", kind)
+	}
+	if c.CredentialsType() != kind {
+		// The generated discriminator read another spelling of "type" than
+		// the exact key (both were sent): keep the object whole.
+		return UnknownCredentials{Type: CredentialsType(kind), Object: bytes.Clone(raw)}, nil
 	}
 	return c, nil
 }

@@ -182,7 +182,7 @@ func FuzzResponseFunnel(f *testing.F) {
 			}
 			return
 		}
-		if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrNoCredentials) &&
+		if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrNoCredentials) && !errors.Is(err, ErrNoRawTokenResponse) &&
 			!errors.Is(err, ErrUnsupportedCredentials) {
 			t.Fatalf("status %d: untyped error %v", status, err)
 		}
