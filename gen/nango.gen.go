@@ -968,7 +968,7 @@ type Error struct {
 	Error Error_Error `json:"error"`
 
 	// Payload Extra detail (bodies from before mid-2024).
-	Payload interface{} `json:"payload,omitempty,omitzero"`
+	Payload json.RawMessage `json:"payload,omitempty,omitzero"`
 
 	// Type The error code (bodies from before mid-2024).
 	Type string `json:"type,omitempty,omitzero"`
@@ -996,7 +996,7 @@ type ErrorDetail struct {
 	Message string `json:"message,omitempty,omitzero"`
 
 	// Payload Extra detail; for `invalid_credentials` it holds the connection (without credentials).
-	Payload interface{} `json:"payload,omitempty,omitzero"`
+	Payload json.RawMessage `json:"payload,omitempty,omitzero"`
 }
 
 // ImportAPIKeyCredentials An API key to import.

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/nango-go/sdk/gen"
 )
 
 // Sentinel errors, matched with errors.Is. An *APIError matches the sentinel of
@@ -90,11 +92,21 @@ type APIError struct {
 }
 
 // Issue is one invalid field in a validation error.
-type Issue struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	// Path locates the field: names and indexes, as strings.
-	Path []string `json:"-"`
+type Issue = gen.ValidationIssue
+
+// IssuePath is where in the request an issue is: property names and array
+// indexes, as strings ("tags", "0", "x").
+func IssuePath(is Issue) []string {
+	out := make([]string, 0, len(is.Path))
+	for _, item := range is.Path {
+		raw, _ := item.MarshalJSON()
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			s = string(raw) // an array index
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func (e *APIError) Error() string {
@@ -119,7 +131,7 @@ func (e *APIError) Error() string {
 			fmt.Fprintf(&b, "; and %d more", len(e.Issues)-i)
 			break
 		}
-		fmt.Fprintf(&b, "; %s: %s", strings.Join(is.Path, "."), is.Message)
+		fmt.Fprintf(&b, "; %s: %s", strings.Join(IssuePath(is), "."), is.Message)
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
@@ -160,23 +172,6 @@ func (e *APIError) Is(target error) bool {
 
 // wireError reads both of Nango's error bodies: today's {"error": {...}} and
 // the older {"error": "message", "type": "code"}.
-type wireError struct {
-	Error   json.RawMessage `json:"error"`
-	Type    string          `json:"type"`
-	Payload json.RawMessage `json:"payload"`
-}
-
-type wireErrorDetail struct {
-	Code    string          `json:"code"`
-	Message string          `json:"message"`
-	Payload json.RawMessage `json:"payload"`
-	Errors  []struct {
-		Code    string            `json:"code"`
-		Message string            `json:"message"`
-		Path    []json.RawMessage `json:"path"`
-	} `json:"errors"`
-}
-
 // newAPIError builds the error of a non-2xx response from its (capped) body.
 func newAPIError(op string, status int, header http.Header, body []byte) *APIError {
 	e := &APIError{StatusCode: status, Operation: op, RequestID: requestID(header), header: header}
@@ -199,34 +194,25 @@ func newAPIError(op string, status int, header http.Header, body []byte) *APIErr
 // decodeErrorBody fills e from a JSON error body and reports whether the body
 // was one of Nango's shapes.
 func decodeErrorBody(e *APIError, body []byte) bool {
-	var w wireError
-	if err := json.Unmarshal(body, &w); err != nil || len(w.Error) == 0 {
+	var w gen.Error
+	if err := json.Unmarshal(body, &w); err != nil {
 		return false
 	}
-	switch w.Error[0] {
-	case '{':
-		var d wireErrorDetail
-		if err := json.Unmarshal(w.Error, &d); err != nil {
+	raw, _ := w.Error.MarshalJSON()
+	switch raw = bytes.TrimSpace(raw); {
+	case len(raw) > 0 && raw[0] == '{':
+		d, err := w.Error.AsErrorDetail()
+		if err != nil {
 			return false
 		}
-		e.Code, e.Message, e.Payload = d.Code, d.Message, nonNull(d.Payload)
-		for _, is := range d.Errors {
-			issue := Issue{Code: is.Code, Message: is.Message}
-			for _, p := range is.Path {
-				var s string
-				if json.Unmarshal(p, &s) != nil {
-					s = string(p) // an array index
-				}
-				issue.Path = append(issue.Path, s)
-			}
-			e.Issues = append(e.Issues, issue)
-		}
+		e.Code, e.Message, e.Payload, e.Issues = d.Code, d.Message, nonNull(d.Payload), d.Errors
 		return true
-	case '"':
-		if err := json.Unmarshal(w.Error, &e.Message); err != nil {
+	case len(raw) > 0 && raw[0] == '"':
+		msg, err := w.Error.AsErrorError1()
+		if err != nil {
 			return false
 		}
-		e.Code, e.Payload = w.Type, nonNull(w.Payload)
+		e.Code, e.Message, e.Payload = w.Type, msg, nonNull(w.Payload)
 		return true
 	}
 	return false

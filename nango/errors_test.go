@@ -107,7 +107,7 @@ func TestErrorDetails(t *testing.T) {
 
 	h = setupRaw(t, jsonBody(400, `{"error":{"code":"invalid_query_params","errors":[{"code":"invalid_type","message":"Required","path":["tags",0,"x"]}]}}`))
 	_, err = h.client.GetConnection(context.Background(), "github", "u1")
-	if !errors.As(err, &apiErr) || len(apiErr.Issues) != 1 || strings.Join(apiErr.Issues[0].Path, ".") != "tags.0.x" {
+	if !errors.As(err, &apiErr) || len(apiErr.Issues) != 1 || strings.Join(IssuePath(apiErr.Issues[0]), ".") != "tags.0.x" {
 		t.Fatalf("issues not decoded: %#v", apiErr.Issues)
 	}
 	if !strings.Contains(err.Error(), "tags.0.x: Required") {

@@ -297,7 +297,7 @@ func (f *Fake) serveAuthorized(w http.ResponseWriter, r *http.Request, h handler
 // opens, or nil after answering 401.
 func (f *Fake) authorized(w http.ResponseWriter, r *http.Request) *Fake {
 	fail := func(code, message string) *Fake {
-		writeErrorDetail(w, http.StatusUnauthorized, gen.ErrorDetail{Code: code, Message: message, Payload: map[string]any{}})
+		writeErrorDetail(w, http.StatusUnauthorized, gen.ErrorDetail{Code: code, Message: message, Payload: json.RawMessage(`{}`)})
 		return nil
 	}
 	h := r.Header.Get("Authorization")

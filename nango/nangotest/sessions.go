@@ -270,7 +270,7 @@ func bearer(r *http.Request) string {
 // or nil after answering 401.
 func (f *Fake) sessionAuthorized(w http.ResponseWriter, r *http.Request) *Fake {
 	fail := func(code, message string) *Fake {
-		writeErrorDetail(w, http.StatusUnauthorized, gen.ErrorDetail{Code: code, Message: message, Payload: map[string]any{}})
+		writeErrorDetail(w, http.StatusUnauthorized, gen.ErrorDetail{Code: code, Message: message, Payload: json.RawMessage(`{}`)})
 		return nil
 	}
 	if r.Header.Get("Authorization") == "" {
@@ -330,7 +330,7 @@ func (f *Fake) getSession(w http.ResponseWriter, r *http.Request, _ string, _ []
 	if s == nil {
 		// Deleted since the token was checked.
 		writeErrorDetail(w, http.StatusUnauthorized, gen.ErrorDetail{Code: "unknown_connect_session_token",
-			Message: "Authentication failed. The provided connect session token does not match any account.", Payload: map[string]any{}})
+			Message: "Authentication failed. The provided connect session token does not match any account.", Payload: json.RawMessage(`{}`)})
 		return
 	}
 	var out struct {

@@ -312,9 +312,10 @@ func (f *Fake) refreshIfDue(w http.ResponseWriter, r *http.Request, k connKey, f
 		s.conn.Errors = []gen.ConnectionError{{Type: "auth", LogID: fmt.Sprintf("%d_refresh", now.UnixMilli())}}
 		conn := toWire(s, false, false)
 		conn.Credentials = json.RawMessage("{}")
+		payload, _ := json.Marshal(map[string]any{"connection": conn})
 		writeErrorDetail(w, 400, gen.ErrorDetail{Code: "invalid_credentials",
 			Message: "The external API returned an error when trying to refresh the access token. Please try again later.",
-			Payload: map[string]any{"connection": conn}})
+			Payload: payload})
 		return false
 	}
 	fresh.Type = "OAUTH2"
