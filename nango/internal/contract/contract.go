@@ -224,3 +224,20 @@ func checkKeyPatterns(s *openapi3.Schema, v any, path string) error {
 	}
 	return nil
 }
+
+// outOfSpec names the routes the spec leaves out on purpose, and why.
+var outOfSpec = []struct{ prefix, why string }{
+	{"/proxy/", "the proxy relays the provider's API (any method, a multi-segment path, the upstream's answers); nango.ProxyClient is hand-written around it"},
+	{"/api-auth/", "the Connect UI's own route, called by the browser with a session token, not by a backend"},
+}
+
+// OutOfSpec says why a path (of a server without a base path) is left out
+// of the spec, or "" when it is not.
+func OutOfSpec(path string) string {
+	for _, o := range outOfSpec {
+		if strings.HasPrefix(path, o.prefix) {
+			return o.why
+		}
+	}
+	return ""
+}

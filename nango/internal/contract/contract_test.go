@@ -10,25 +10,12 @@ import (
 
 const testKey = "11111111-1111-4111-8111-111111111111"
 
-// outOfSpec names the captures of routes the spec leaves out on purpose,
-// and why. Each must still find no route: once the spec has the operation,
-// the entry goes.
-var outOfSpec = []struct{ prefix, why string }{
-	{"/proxy/", "the proxy relays the provider's API (any method, a multi-segment path, the upstream's answers); nango.ProxyClient is hand-written around it"},
-	{"/api-auth/", "the Connect UI's own route, called by the browser with a session token, not by a backend"},
-}
-
 func outOfSpecReason(c Capture) string {
 	u, err := url.Parse(c.URL)
 	if err != nil {
 		return ""
 	}
-	for _, o := range outOfSpec {
-		if strings.HasPrefix(u.Path, o.prefix) {
-			return o.why
-		}
-	}
-	return ""
+	return OutOfSpec(u.Path)
 }
 
 // refusedAsInvalid reports whether the server refused the request itself

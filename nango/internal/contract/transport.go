@@ -26,6 +26,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	if OutOfSpec(req.URL.Path) != "" {
+		return base.RoundTrip(req)
+	}
 	var reqBody []byte
 	if req.Body != nil && req.GetBody != nil {
 		if rc, err := req.GetBody(); err == nil {
