@@ -62,10 +62,11 @@
 //
 // Reads (GET) are retried, by default twice, after a transport error or a
 // 408, 429, 500, 502, 503 or 504, with exponential backoff and full jitter;
-// Retry-After is honoured up to WithMaxRetryAfter (30s), and a Retry-After
-// that would overrun the context's deadline returns the 429 at once. 400,
-// 401, 403, 404, 415, 424 and invalid_credentials are never retried. Writes
-// are retried only when the connection was never established.
+// Retry-After is honoured up to WithMaxRetryAfter (30s), and a wait that
+// would overrun the context's deadline or the call's retry budget
+// (WithRetryBudget, 5s) is not made: the 429 comes back at once. 400, 401,
+// 403, 404, 415, 424 and invalid_credentials are never retried. Writes are
+// retried only when the connection was never established.
 //
 // Each attempt has a 10s limit when the context has no deadline
 // (WithTimeout). Bodies are read through a cap (4 MiB for a connection,
@@ -74,7 +75,8 @@
 //
 // Identical reads in flight at the same time (same key, id and options) share
 // one request; nothing is kept once it completes (WithCoalescing(false) turns
-// this off). A caller that gives up does not cancel the others.
+// this off). A caller that gives up does not fail the others: when it is the
+// one whose request they share, the next of them sends it again.
 //
 // # Fitting in
 //
@@ -104,5 +106,5 @@
 //
 //	srv := nangotest.Start(t)
 //	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_test"))
-//	client, _ := nango.New(srv.SecretKey(), nango.WithHost(srv.URL))
+//	client := srv.Client() // a *Client for the fake
 package nango

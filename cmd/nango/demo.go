@@ -71,6 +71,7 @@ the error for an unknown connection. Needs no key and no network.`
 	if err := printJSON(stdout, conn); err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout)
 
 	fmt.Fprintln(stdout, `$ client.GetRawTokenResponse(ctx, "github", "user-1")`)
 	raw, err := client.GetRawTokenResponse(ctx, "github", "user-1")

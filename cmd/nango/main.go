@@ -63,7 +63,9 @@ Commands:
   proxy       call the provider's API through Nango's proxy
   connect-session  create a connect session (a link for Nango's Connect UI)
   integrations     list the integrations, or show one
+  webhook     verify a webhook's signature (the body on stdin)
   serve       run a fake Nango for local development
+  doctor      check that a Nango server speaks the SDK's spec
   demo        run the SDK's helpers against an in-process fake
 
 Flags go before or after the arguments; "--" ends them.

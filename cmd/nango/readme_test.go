@@ -92,3 +92,27 @@ func shellWords(t *testing.T, s string) []string {
 	}
 	return words
 }
+
+// TestReadmeDemo holds the README's copy of `nango demo`'s output to what the
+// command prints, but for the port and the timestamps.
+func TestReadmeDemo(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(b), "`go run ./cmd/nango demo` prints")
+	if !ok {
+		t.Fatal("README shows no demo output")
+	}
+	_, block, _ = strings.Cut(block, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+
+	code, out, errOut := runCLI(t, nil, "demo")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errOut)
+	}
+	varying := regexp.MustCompile(`127\.0\.0\.1:\d+|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)
+	if got, want := varying.ReplaceAllString(out, "…"), varying.ReplaceAllString(block, "…"); got != want {
+		t.Errorf("README's demo output is stale; the demo prints:\n%s", out)
+	}
+}
