@@ -8,6 +8,8 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nango-go/sdk/nango/nangotest"
@@ -28,6 +30,8 @@ twitter (OAuth 1), sendgrid (API key).`
 	key := fs.String("secret-key", nangotest.DefaultSecretKey, "secret `key` to accept, a UUID v4")
 	data := fs.String("data", "", "JSON `file`: an array of connections as GET /connections/{id} returns them (default: the demo connections)")
 	noValidate := fs.Bool("no-validate", false, "skip the checks against openapi.yaml (for load tests)")
+	var upstreams upstreamFlag
+	fs.Var(&upstreams, "proxy-upstream", "`key=URL`: where /proxy sends the requests of integration key (repeat for more)")
 	if _, err := cmd.parse(args, stdout); err != nil {
 		return err
 	}
@@ -50,6 +54,9 @@ twitter (OAuth 1), sendgrid (API key).`
 	} else {
 		fake.SeedDemo()
 	}
+	for _, u := range upstreams {
+		fake.SetProxyUpstream(u[0], u[1])
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -70,4 +77,21 @@ twitter (OAuth 1), sendgrid (API key).`
 		fmt.Fprintln(stdout, "stopped")
 		return nil
 	}
+}
+
+// upstreamFlag collects --proxy-upstream key=URL pairs.
+type upstreamFlag [][2]string
+
+func (u *upstreamFlag) String() string { return "" }
+
+func (u *upstreamFlag) Set(v string) error {
+	key, target, ok := strings.Cut(v, "=")
+	if !ok || key == "" {
+		return fmt.Errorf("want key=URL, got %q", v)
+	}
+	if parsed, err := url.Parse(target); err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", target)
+	}
+	*u = append(*u, [2]string{key, target})
+	return nil
 }
