@@ -56,7 +56,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if r.OK() {
 		b.WriteString("OK: every answer conforms to the spec\n")
 	} else {
-		fmt.Fprintf(&b, "FAIL: %d of %d exchanges break the spec, %d problems\n", r.failing(), r.counted(), len(r.Problems))
+		fmt.Fprintf(&b, "FAIL: %d of %d exchanges break the spec, %d got no answer, %d problems\n", r.failing(), r.counted(), r.unanswered(), len(r.Problems))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -95,9 +95,20 @@ func (r *Report) counted() (n int) {
 	return n
 }
 
+// failing counts the answers that break the spec; an exchange that got no
+// answer (the server unreachable) is not the spec's to judge.
 func (r *Report) failing() (n int) {
 	for _, row := range r.Rows {
-		if row.Skipped == "" && !row.Conforms {
+		if row.Skipped == "" && !row.Conforms && row.Error == "" {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Report) unanswered() (n int) {
+	for _, row := range r.Rows {
+		if row.Skipped == "" && row.Error != "" {
 			n++
 		}
 	}
