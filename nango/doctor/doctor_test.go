@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -282,6 +283,14 @@ func TestUnreachable(t *testing.T) {
 	rep := run(t, doctor.Config{Host: url, SecretKey: nangotest.DefaultSecretKey})
 	if rep.OK() || len(rep.Rows) == 0 || rep.Rows[0].Error == "" || rep.Rows[0].Status != 0 {
 		t.Fatalf("rows %+v problems %v", rep.Rows, rep.Problems)
+	}
+	// No answer is not an answer that breaks the spec.
+	var b strings.Builder
+	if err := rep.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), fmt.Sprintf("FAIL: 0 of %d exchanges break the spec, %d got no answer", len(rep.Rows), len(rep.Rows))) {
+		t.Errorf("verdict: %s", b.String())
 	}
 }
 
