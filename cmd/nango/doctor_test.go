@@ -42,9 +42,9 @@ func TestDoctorExitCodes(t *testing.T) {
 		{"refused key", map[string]string{"NANGO_HOST": srv.URL, "NANGO_SECRET_KEY": "00000000-0000-4000-8000-000000000000"}, []string{"doctor"}, 1, "refused the secret key", ""},
 		{"no key", map[string]string{"NANGO_HOST": srv.URL}, []string{"doctor"}, 2, "", "NANGO_SECRET_KEY"},
 		{"bad flag", env, []string{"doctor", "--nope"}, 2, "", "flag provided but not defined"},
-		{"extra argument", env, []string{"doctor", "github"}, 2, "", "unexpected argument"},
+		{"extra argument", env, []string{"doctor", "github"}, 2, "", "takes no arguments"},
 		{"bad host", map[string]string{"NANGO_HOST": "ftp://x", "NANGO_SECRET_KEY": "k"}, []string{"doctor"}, 2, "", "http"},
-		{"help", env, []string{"doctor", "--help"}, 0, "", "Exit status"},
+		{"help", env, []string{"doctor", "--help"}, 0, "Exit status", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

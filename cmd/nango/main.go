@@ -120,13 +120,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "demo":
 		err = demo(ctx, rest, stdout)
 	case "doctor":
-		return runDoctor(ctx, rest, stdout, stderr, getenv)
+		err = doctorCommand(ctx, rest, stdout, getenv)
 	default:
 		fmt.Fprintf(stderr, "nango: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
 	if err == nil || errors.Is(err, errHelp) {
 		return 0
+	}
+	var silent silentExit
+	if errors.As(err, &silent) {
+		return int(silent)
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
