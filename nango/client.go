@@ -200,6 +200,12 @@ func (c *Client) guardRedirects(hc *http.Client) *http.Client {
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Host != c.host || req.URL.Scheme != c.scheme {
+			if req.Body != nil && req.Body != http.NoBody {
+				// A 307 or 308 resends the body, which can hold
+				// credentials (an import): it stays with the configured
+				// server, and the redirect is the answer.
+				return http.ErrUseLastResponse
+			}
 			req.Header.Del("Authorization")
 		}
 		if next != nil {
