@@ -365,9 +365,12 @@ func (c *Client) send(ctx context.Context, cl *call, attempts *int) (reply, erro
 			return r, nil
 		}
 		if ctx.Err() != nil {
-			var tErr *transportError
-			if errors.As(err, &tErr) {
-				tErr.callerGaveUp = true // not Nango's fault: no ErrUnavailable
+			if tErr, ok := err.(*transportError); ok {
+				// Not Nango's fault: no ErrUnavailable. A copy: merged
+				// callers share the failure, and theirs did not give up.
+				cp := *tErr
+				cp.callerGaveUp = true
+				err = &cp
 			}
 			return reply{}, errors.Join(ctx.Err(), err)
 		}
