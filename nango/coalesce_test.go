@@ -388,3 +388,35 @@ func TestCoalesceSharedFailureStaysUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// panicOnceTransport panics on its first request and answers the others.
+type panicOnceTransport struct{ n atomic.Int32 }
+
+func (p *panicOnceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if p.n.Add(1) == 1 {
+		panic("transport bug")
+	}
+	rec := httptest.NewRecorder()
+	jsonBody(200, connectionJSON(`{"type":"OAUTH2","access_token":"t"}`))(rec, req)
+	return rec.Result(), nil
+}
+
+// TestCoalescePanicLeavesNoFlight: a panic under a read (in a caller's
+// transport or log handler, recovered by net/http's server, say) must not
+// leave its flight behind, or every later identical read would wait on it
+// until it timed out.
+func TestCoalescePanicLeavesNoFlight(t *testing.T) {
+	c, err := New(testKey, WithHost("http://127.0.0.1:1"), WithHTTPClient(&http.Client{Transport: &panicOnceTransport{}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = c.GetToken(context.Background(), "github", "u1")
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := c.GetToken(ctx, "github", "u1"); err != nil {
+		t.Fatalf("the read after a panic: %v", err)
+	}
+}
