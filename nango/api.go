@@ -87,7 +87,7 @@ func (d apiDoer) Do(req *http.Request) (*http.Response, error) {
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Header:        r.header,
+		Header:        r.header.Clone(), // merged reads share r
 		Body:          io.NopCloser(bytes.NewReader(r.body)),
 		ContentLength: int64(len(r.body)),
 		Request:       req,

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nango-go/sdk/gen"
 )
@@ -117,5 +118,47 @@ func TestAPIOperationNames(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%s %s: %q, want %q", tc.method, tc.url, got, tc.want)
 		}
+	}
+}
+
+// TestAPIMergedReadsOwnTheirHeaders: identical reads in flight share one
+// answer, but each caller's *http.Response is its own: setting a header on
+// one (as a caller may) neither shows in nor races with another's.
+func TestAPIMergedReadsOwnTheirHeaders(t *testing.T) {
+	release := make(chan struct{})
+	var hits atomic.Int32
+	h := setupRaw(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		<-release
+		jsonBody(200, `{"data":[]}`)(w, r)
+	})
+	resps := make([]*http.Response, 2)
+	var wg sync.WaitGroup
+	for i := range resps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := h.client.API().ListIntegrationsWithResponse(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resps[i] = r.HTTPResponse
+		}()
+	}
+	for flightWaiters(h.client) != 2 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("%d requests, want the two reads merged into one", hits.Load())
+	}
+	resps[0].Header.Set("X-Seen-By", "first")
+	if got := resps[1].Header.Get("X-Seen-By"); got != "" {
+		t.Fatalf("a header set on one caller's response shows in the other's: %q", got)
 	}
 }

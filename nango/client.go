@@ -200,6 +200,12 @@ func (c *Client) guardRedirects(hc *http.Client) *http.Client {
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Host != c.host || req.URL.Scheme != c.scheme {
+			if req.Body != nil && req.Body != http.NoBody {
+				// A 307 or 308 resends the body, which can hold
+				// credentials (an import): it stays with the configured
+				// server, and the redirect is the answer.
+				return http.ErrUseLastResponse
+			}
 			req.Header.Del("Authorization")
 		}
 		if next != nil {
@@ -336,6 +342,11 @@ func (c *Client) do(ctx context.Context, cl *call) (reply, error) {
 		default:
 			*rc.meta = ResponseMeta{Attempts: attempts}
 		}
+		if rc.meta.Header != nil {
+			red := c.redactorOf(cl)
+			red.header(rc.meta.Header)
+			rc.meta.RequestID = red.string(rc.meta.RequestID)
+		}
 	}
 	return r, err
 }
@@ -359,9 +370,12 @@ func (c *Client) send(ctx context.Context, cl *call, attempts *int) (reply, erro
 			return r, nil
 		}
 		if ctx.Err() != nil {
-			var tErr *transportError
-			if errors.As(err, &tErr) {
-				tErr.callerGaveUp = true // not Nango's fault: no ErrUnavailable
+			if tErr, ok := err.(*transportError); ok {
+				// Not Nango's fault: no ErrUnavailable. A copy: merged
+				// callers share the failure, and theirs did not give up.
+				cp := *tErr
+				cp.callerGaveUp = true
+				err = &cp
 			}
 			return reply{}, errors.Join(ctx.Err(), err)
 		}
@@ -465,9 +479,10 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		tErr := &transportError{op: cl.op, err: scrubURLError(err), unsent: isDialError(err)}
-		if msg := tErr.err.Error(); strings.Contains(msg, c.secret.key) {
-			// A server can echo the key into a Location it sends back.
-			tErr.err = errors.New(strings.ReplaceAll(msg, c.secret.key, "[redacted]"))
+		// A server can echo the key or token into a Location or a broken
+		// header line.
+		if msg := tErr.err.Error(); c.redactorOf(cl).string(msg) != msg {
+			tErr.err = errors.New(c.redactorOf(cl).string(msg))
 		}
 		c.logAttempt(ctx, cl, 0, start, tErr)
 		return reply{}, tErr
@@ -477,6 +492,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyRead))
 		apiErr := newAPIError(cl.op, resp.StatusCode, resp.Header, body)
+		c.redactorOf(cl).apiError(apiErr)
 		if resp.StatusCode == http.StatusNotFound && apiErr.Code == "" && !c.legacyPaths {
 			apiErr.Message += "; the route may not exist on this server: servers from before mid-2025 need nango.WithLegacyPaths()"
 		}

@@ -83,7 +83,23 @@ func (g *flightGroup) do(caller, reqCtx context.Context, key string, fn func(con
 		g2.m[key] = f
 		g2.mu.Unlock()
 
+		ended := false
+		defer func() {
+			if ended {
+				return
+			}
+			// fn panicked: a flight left in the map would hold every later
+			// identical read until its timeout. Followers lead their own.
+			g2.mu.Lock()
+			delete(g2.m, key)
+			f.again = true
+			if f.done != nil {
+				close(f.done)
+			}
+			g2.mu.Unlock()
+		}()
 		r, err := fn(reqCtx)
+		ended = true
 
 		g2.mu.Lock()
 		delete(g2.m, key)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -321,5 +322,101 @@ func TestCoalesceNeverJoinsCancelledFlight(t *testing.T) {
 		if err != nil {
 			t.Fatalf("try %d: a caller with a live context got %v", i, err)
 		}
+	}
+}
+
+// gateTransport holds each request until release, then fails it with a
+// transport error.
+type gateTransport struct{ release chan struct{} }
+
+func (g *gateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	<-g.release
+	return nil, errors.New("connection reset by peer")
+}
+
+// flightWaiters counts the callers sharing flights right now.
+func flightWaiters(c *Client) int {
+	n := 0
+	for i := range c.flights.shards {
+		s := &c.flights.shards[i]
+		s.mu.Lock()
+		for _, f := range s.m {
+			n += f.waiters
+		}
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// TestCoalesceSharedFailureStaysUnavailable: merged callers share one
+// failure. A follower whose own context ends just after the failure
+// arrives must not mark the shared error as its caller's doing: the
+// leader, whose context is alive, still sees Nango unavailable (and -race
+// sees no write to a shared error).
+func TestCoalesceSharedFailureStaysUnavailable(t *testing.T) {
+	// One P: the leader closes the flight and cancels the follower's
+	// context before the woken follower runs.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for i := 0; i < 5; i++ {
+		fctx, cancelFollower := context.WithCancel(context.Background())
+		gt := &gateTransport{release: make(chan struct{})}
+		c, err := New(testKey, WithHost("http://127.0.0.1:1"), WithHTTPClient(&http.Client{Transport: gt}), WithMaxRetries(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaderErr := make(chan error, 1)
+		go func() {
+			_, err := c.GetToken(context.Background(), "github", "u1")
+			cancelFollower()
+			leaderErr <- err
+		}()
+		for flightWaiters(c) != 1 {
+			time.Sleep(time.Millisecond)
+		}
+		followerDone := make(chan struct{})
+		go func() {
+			defer close(followerDone)
+			_, _ = c.GetToken(fctx, "github", "u1")
+		}()
+		for flightWaiters(c) != 2 {
+			time.Sleep(time.Millisecond)
+		}
+		close(gt.release)
+		<-followerDone
+		if err := <-leaderErr; !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("round %d: the leader's error %v does not match ErrUnavailable", i, err)
+		}
+	}
+}
+
+// panicOnceTransport panics on its first request and answers the others.
+type panicOnceTransport struct{ n atomic.Int32 }
+
+func (p *panicOnceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if p.n.Add(1) == 1 {
+		panic("transport bug")
+	}
+	rec := httptest.NewRecorder()
+	jsonBody(200, connectionJSON(`{"type":"OAUTH2","access_token":"t"}`))(rec, req)
+	return rec.Result(), nil
+}
+
+// TestCoalescePanicLeavesNoFlight: a panic under a read (in a caller's
+// transport or log handler, recovered by net/http's server, say) must not
+// leave its flight behind, or every later identical read would wait on it
+// until it timed out.
+func TestCoalescePanicLeavesNoFlight(t *testing.T) {
+	c, err := New(testKey, WithHost("http://127.0.0.1:1"), WithHTTPClient(&http.Client{Transport: &panicOnceTransport{}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = c.GetToken(context.Background(), "github", "u1")
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := c.GetToken(ctx, "github", "u1"); err != nil {
+		t.Fatalf("the read after a panic: %v", err)
 	}
 }

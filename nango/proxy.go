@@ -222,12 +222,18 @@ func (t *proxyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := rt.RoundTrip(out)
 	if err != nil {
 		c.logAttempt(req.Context(), cl, 0, start, err)
-		return nil, &transportError{op: op, err: scrubURLError(err)}
+		tErr := &transportError{op: op, err: scrubURLError(err)}
+		// Nango, or what stands in front of it, can echo the key.
+		if msg := tErr.err.Error(); c.redactorOf(cl).string(msg) != msg {
+			tErr.err = errors.New(c.redactorOf(cl).string(msg))
+		}
+		return nil, tErr
 	}
 	c.logAttempt(req.Context(), cl, resp.StatusCode, start, nil)
 	// The request Nango got carries the secret key: the caller sees its own.
 	resp.Request = req
 	if apiErr := proxyError(op, resp); apiErr != nil {
+		c.redactorOf(cl).apiError(apiErr)
 		return nil, apiErr
 	}
 	return resp, nil

@@ -168,6 +168,61 @@ func TestRedirectSchemeDowngrade(t *testing.T) {
 	}
 }
 
+// TestRedirectKeepsBodies: a 307 or 308 off the host would resend a
+// write's body there, and an import's body holds the credentials: the
+// redirect is returned as the answer instead, with nothing sent off the host.
+func TestRedirectKeepsBodies(t *testing.T) {
+	const token = "access-token-to-keep"
+	var mu sync.Mutex
+	var foreignHits []string
+	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		foreignHits = append(foreignHits, r.Method+" "+string(b))
+		mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer foreign.Close()
+	imp := ImportConnectionRequest{ProviderConfigKey: "github", ConnectionID: "u1"}
+	if err := imp.Credentials.FromImportOAuth2Credentials(ImportOAuth2Credentials{AccessToken: token}); err != nil {
+		t.Fatal(err)
+	}
+	calls := []struct {
+		name string
+		call func(c *Client) error
+	}{
+		{"ImportConnection", func(c *Client) error { _, err := c.ImportConnection(context.Background(), imp); return err }},
+		{"CreateConnectSession", func(c *Client) error {
+			_, err := c.CreateConnectSession(context.Background(), ConnectSessionRequest{EndUser: &EndUserInput{ID: "e1", Email: "e1@example.com"}})
+			return err
+		}},
+		{"SetMetadata", func(c *Client) error {
+			return c.SetMetadata(context.Background(), "github", "u1", Metadata{"token": token})
+		}},
+		{"API ImportConnection", func(c *Client) error {
+			_, err := c.API().ImportConnectionWithResponse(context.Background(), imp)
+			return err
+		}},
+	}
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		h := setupRaw(t, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, foreign.URL+r.URL.RequestURI(), code)
+		})
+		for _, tc := range calls {
+			err := tc.call(h.client)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != code {
+				t.Errorf("%d %s: err = %v, want the %d as an *APIError", code, tc.name, err, code)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(foreignHits) != 0 {
+		t.Fatalf("the foreign host received %q", foreignHits)
+	}
+}
+
 // countingTransport counts round trips and fails them with a dial error.
 type countingTransport struct{ n atomic.Int32 }
 

@@ -1,0 +1,70 @@
+package nango
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+)
+
+// redactor hides the credentials a request carried in what came back: a
+// server (or a proxy or debugging tool in front of Nango) can echo the
+// Authorization header it received into a status line, a header, a Location
+// or an error message, all of which end up in errors and logs.
+type redactor []string
+
+// minRedacted is the shortest credential hidden: shorter strings (a test
+// token set through API()) would cut words out of every message.
+const minRedacted = 8
+
+// redactorOf lists the secret key, the header built from it (base64 under
+// WithBasicAuth) and the call's own token (a connect session's).
+func (c *Client) redactorOf(cl *call) redactor {
+	r := redactor{c.secret.key}
+	for _, v := range append(c.secret.authValue[:len(c.secret.authValue):len(c.secret.authValue)], cl.auth...) {
+		_, cred, _ := strings.Cut(v, " ")
+		if cred = strings.TrimSpace(cred); len(cred) >= minRedacted && cred != c.secret.key {
+			r = append(r, cred)
+		}
+	}
+	return r
+}
+
+func (r redactor) string(s string) string {
+	for _, secret := range r {
+		if strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+func (r redactor) bytes(b []byte) []byte {
+	for _, secret := range r {
+		if bytes.Contains(b, []byte(secret)) {
+			b = bytes.ReplaceAll(b, []byte(secret), []byte("[redacted]"))
+		}
+	}
+	return b
+}
+
+// apiError hides the credentials in every field a server wrote.
+func (r redactor) apiError(e *APIError) {
+	e.Code, e.Message, e.RequestID = r.string(e.Code), r.string(e.Message), r.string(e.RequestID)
+	for i := range e.Issues {
+		is := &e.Issues[i]
+		is.Code, is.Message = r.string(is.Code), r.string(is.Message)
+		for j := range is.Path {
+			is.Path[j] = r.string(is.Path[j])
+		}
+	}
+	e.Body, e.Payload = r.bytes(e.Body), r.bytes(e.Payload)
+}
+
+// header hides the credentials in the values of h, which the caller owns.
+func (r redactor) header(h http.Header) {
+	for _, vs := range h {
+		for i, v := range vs {
+			vs[i] = r.string(v)
+		}
+	}
+}
