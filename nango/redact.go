@@ -54,7 +54,11 @@ func (r redactor) apiError(e *APIError) {
 		is := &e.Issues[i]
 		is.Code, is.Message = r.string(is.Code), r.string(is.Message)
 		for j := range is.Path {
-			is.Path[j] = r.string(is.Path[j])
+			if raw, err := is.Path[j].MarshalJSON(); err == nil {
+				if clean := r.bytes(raw); !bytes.Equal(clean, raw) {
+					_ = is.Path[j].UnmarshalJSON(clean)
+				}
+			}
 		}
 	}
 	e.Body, e.Payload = r.bytes(e.Body), r.bytes(e.Payload)
