@@ -68,7 +68,7 @@ func (g *flightGroup) do(caller, reqCtx context.Context, key string, fn func(con
 				if f.again {
 					continue // the leader left: lead a fresh request
 				}
-				return f.r, f.err
+				return f.r, ownCopy(f.err)
 			case <-reqCtx.Done():
 				g2.mu.Lock()
 				f.waiters--
@@ -111,4 +111,14 @@ func (g *flightGroup) do(caller, reqCtx context.Context, key string, fn func(con
 		g2.mu.Unlock()
 		return r, err
 	}
+}
+
+// ownCopy gives a follower its own *APIError, so that a caller changing its
+// error does not change the others'.
+func ownCopy(err error) error {
+	if e, ok := err.(*APIError); ok {
+		c := *e
+		return &c
+	}
+	return err
 }

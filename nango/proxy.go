@@ -76,8 +76,12 @@ func ProxyRetryOn(statuses ...int) ProxyOption {
 func ProxyBaseURLOverride(rawURL string) ProxyOption {
 	return func(p *proxyConfig) error {
 		u, err := url.Parse(rawURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return invalidArgument("ProxyBaseURLOverride: %q is not an http:// or https:// URL", rawURL)
+		if err != nil {
+			return invalidArgument("ProxyBaseURLOverride: not a URL")
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			// Redacted: a URL given by mistake may hold a password.
+			return invalidArgument("ProxyBaseURLOverride: %q is not an http:// or https:// URL", u.Redacted())
 		}
 		if u.User != nil {
 			// It would travel in a header and be logged as such.

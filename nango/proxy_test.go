@@ -659,3 +659,13 @@ func TestProxyNoSecretInLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyBaseURLOverrideHidesPassword: a URL refused by the option is
+// quoted without the password it may hold.
+func TestProxyBaseURLOverrideHidesPassword(t *testing.T) {
+	var p proxyConfig
+	err := ProxyBaseURLOverride("ftp://user:hunter2@example.com/x")(&p)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("err = %v", err)
+	}
+}
