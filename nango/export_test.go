@@ -19,3 +19,12 @@ var NewTestLogger = newTestLogger
 
 // RetryAfterMargin is what the client adds to a Retry-After.
 const RetryAfterMargin = retryAfterMargin
+
+// Waits records the backoff a client asked for instead of sleeping it.
+type Waits = waits
+
+// Sleep records d.
+func (w *waits) Sleep(ctx context.Context, d time.Duration) error { return w.sleep(ctx, d) }
+
+// All is what was recorded.
+func (w *waits) All() []time.Duration { return w.all() }

@@ -15,36 +15,17 @@ import (
 	"github.com/nango-go/sdk/nango/nangotest"
 )
 
-// waits records the backoff the client asked for instead of sleeping it.
-type waits struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (w *waits) sleep(ctx context.Context, d time.Duration) error {
-	w.mu.Lock()
-	w.d = append(w.d, d)
-	w.mu.Unlock()
-	return ctx.Err()
-}
-
-func (w *waits) all() []time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]time.Duration(nil), w.d...)
-}
-
 // fakeClient is a client of a nangotest server holding one OAuth 2
 // connection, with waits recorded rather than slept. Its transport checks
 // every exchange against the spec, as the fake does on its side.
-func fakeClient(t *testing.T, opts ...nango.Option) (*nangotest.Server, *nango.Client, *waits) {
+func fakeClient(t *testing.T, opts ...nango.Option) (*nangotest.Server, *nango.Client, *nango.Waits) {
 	t.Helper()
 	return fakeClientChecked(t, true, opts...)
 }
 
 // fakeClientChecked is fakeClient with the client-side contract check
 // optional, for faults that break the contract on purpose.
-func fakeClientChecked(t *testing.T, check bool, opts ...nango.Option) (*nangotest.Server, *nango.Client, *waits) {
+func fakeClientChecked(t *testing.T, check bool, opts ...nango.Option) (*nangotest.Server, *nango.Client, *nango.Waits) {
 	t.Helper()
 	srv := nangotest.Start(t)
 	srv.MustPut(nangotest.OAuth2("github", "u1", "tok-1"))
@@ -60,8 +41,8 @@ func fakeClientChecked(t *testing.T, check bool, opts ...nango.Option) (*nangote
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &waits{}
-	nango.SetSleep(c, w.sleep)
+	w := &nango.Waits{}
+	nango.SetSleep(c, w.Sleep)
 	return srv, c, w
 }
 
@@ -105,8 +86,8 @@ func TestRetryScenarios(t *testing.T) {
 			if got := len(srv.Requests()); got != tc.attempts {
 				t.Errorf("%d attempts, want %d", got, tc.attempts)
 			}
-			if len(w.all()) != tc.attempts-1 {
-				t.Errorf("%d waits for %d attempts", len(w.all()), tc.attempts)
+			if len(w.All()) != tc.attempts-1 {
+				t.Errorf("%d waits for %d attempts", len(w.All()), tc.attempts)
 			}
 			if tc.wantErr == nil && tc.status == 0 {
 				if err != nil || tok.AccessToken != "tok-1" {
@@ -150,14 +131,14 @@ func TestRetryAfterPastDeadline(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 20*time.Second || !errors.Is(err, nango.ErrRateLimited) {
 		t.Fatalf("err = %v", err)
 	}
-	if len(srv.Requests()) != 1 || len(w.all()) != 0 {
-		t.Errorf("%d attempts, waits %v", len(srv.Requests()), w.all())
+	if len(srv.Requests()) != 1 || len(w.All()) != 0 {
+		t.Errorf("%d attempts, waits %v", len(srv.Requests()), w.All())
 	}
 	// Over the cap: the same, even without a deadline.
 	srv2, c2, w2 := fakeClient(t, nango.WithMaxRetryAfter(10*time.Second))
 	srv2.FailNext(-1, nangotest.RateLimited(20*time.Second))
-	if _, err := c2.GetToken(context.Background(), "github", "u1"); !errors.Is(err, nango.ErrRateLimited) || len(w2.all()) != 0 || len(srv2.Requests()) != 1 {
-		t.Errorf("over the cap: %v, waits %v", err, w2.all())
+	if _, err := c2.GetToken(context.Background(), "github", "u1"); !errors.Is(err, nango.ErrRateLimited) || len(w2.All()) != 0 || len(srv2.Requests()) != 1 {
+		t.Errorf("over the cap: %v, waits %v", err, w2.All())
 	}
 }
 
@@ -269,7 +250,7 @@ func TestRetryAfterForms(t *testing.T) {
 			if _, err := c.GetToken(context.Background(), "github", "u1"); err != nil {
 				t.Fatal(err)
 			}
-			got := w.all()
+			got := w.All()
 			if len(got) != 1 || got[0] < tc.min || got[0] > tc.max {
 				t.Errorf("waited %v, want between %v and %v", got, tc.min, tc.max)
 			}
@@ -299,8 +280,8 @@ func TestRetryAfterOverflow(t *testing.T) {
 	if !errors.As(err, &apiErr) || !errors.Is(err, nango.ErrRateLimited) || apiErr.RetryAfter <= 0 {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(srv.Requests()); n != 1 || len(w.all()) != 0 {
-		t.Errorf("%d attempts, waits %v: an unreadably large Retry-After was retried", n, w.all())
+	if n := len(srv.Requests()); n != 1 || len(w.All()) != 0 {
+		t.Errorf("%d attempts, waits %v: an unreadably large Retry-After was retried", n, w.All())
 	}
 }
 
@@ -312,7 +293,7 @@ func TestRetryAfterMargin(t *testing.T) {
 	if _, err := c.GetToken(context.Background(), "github", "u1"); err != nil {
 		t.Fatal(err)
 	}
-	got := w.all()
+	got := w.All()
 	if len(got) != 1 || got[0] <= 2*time.Second || got[0] > 3*time.Second {
 		t.Errorf("waits %v, want one a little over the 2s Retry-After", got)
 	}
@@ -328,14 +309,14 @@ func TestRetryBudget(t *testing.T) {
 	if !errors.As(err, &apiErr) || !errors.Is(err, nango.ErrRateLimited) || apiErr.RetryAfter != 7*time.Second {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(srv.Requests()); n != 1 || len(w.all()) != 0 {
-		t.Errorf("%d attempts, waits %v, want a single attempt and no wait", n, w.all())
+	if n := len(srv.Requests()); n != 1 || len(w.All()) != 0 {
+		t.Errorf("%d attempts, waits %v, want a single attempt and no wait", n, w.All())
 	}
 
 	srv2, c2, w2 := fakeClient(t, nango.WithRetryBudget(time.Minute))
 	srv2.FailNext(1, nangotest.RateLimited(7*time.Second))
-	if _, err := c2.GetToken(context.Background(), "github", "u1"); err != nil || len(w2.all()) != 1 || len(srv2.Requests()) != 2 {
-		t.Errorf("with a minute of budget: %v, waits %v", err, w2.all())
+	if _, err := c2.GetToken(context.Background(), "github", "u1"); err != nil || len(w2.All()) != 1 || len(srv2.Requests()) != 2 {
+		t.Errorf("with a minute of budget: %v, waits %v", err, w2.All())
 	}
 	if _, err := nango.New("11111111-1111-4111-8111-111111111111", nango.WithRetryBudget(0)); !errors.Is(err, nango.ErrInvalidArgument) {
 		t.Errorf("nango.WithRetryBudget(0): %v", err)

@@ -237,13 +237,7 @@ func (f *Fake) patch(w http.ResponseWriter, r *http.Request, id string, body []b
 	if in.WebhookURLOverride != nil {
 		issues = append(issues, checkWebhookURL(*in.WebhookURLOverride, "webhook_url_override")...)
 	}
-	if in.EndUser != nil {
-		if in.EndUser.ID == "" {
-			issues = append(issues, issue("too_small", "Too small: expected string to have >=1 characters", "end_user", "id"))
-		}
-		_, bad := checkTags(in.EndUser.Tags, "end_user", "tags")
-		issues = append(issues, bad...)
-	}
+	issues = append(issues, checkEndUserInput(in.EndUser)...)
 	if issues != nil {
 		writeError(w, 400, "invalid_body", "", issues)
 		return
@@ -366,4 +360,18 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request, _ string, _ []byte) 
 		out.Connections = append(out.Connections, toWireSummary(s))
 	}
 	writeJSON(w, 200, out)
+}
+
+// checkEndUserInput holds an end user of an import or patch to the server's
+// rules: an id, and tags as the connection's.
+func checkEndUserInput(eu *gen.EndUserInput) []gen.ValidationIssue {
+	if eu == nil {
+		return nil
+	}
+	var issues []gen.ValidationIssue
+	if eu.ID == "" {
+		issues = append(issues, issue("too_small", "Too small: expected string to have >=1 characters", "end_user", "id"))
+	}
+	_, bad := checkTags(eu.Tags, "end_user", "tags")
+	return append(issues, bad...)
 }

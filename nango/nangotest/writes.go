@@ -79,13 +79,7 @@ func (f *Fake) importConnection(w http.ResponseWriter, _ *http.Request, _ string
 	tags, bad := checkTags(in.Tags, "tags")
 	issues = append(issues, bad...)
 	issues = append(issues, checkWebhookURL(in.WebhookURLOverride, "webhook_url_override")...)
-	if in.EndUser != nil {
-		if in.EndUser.ID == "" {
-			issues = append(issues, issue("too_small", "Too small: expected string to have >=1 characters", "end_user", "id"))
-		}
-		_, bad := checkTags(in.EndUser.Tags, "end_user", "tags")
-		issues = append(issues, bad...)
-	}
+	issues = append(issues, checkEndUserInput(in.EndUser)...)
 	if issues != nil {
 		writeError(w, 400, "invalid_body", "", issues)
 		return
