@@ -2,7 +2,6 @@ package nangotest
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,22 +14,7 @@ import (
 // the body.
 func send(t *testing.T, s *Server, method, path, body string) (int, string) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, _ := http.NewRequest(method, s.URL+path, rd)
-	req.Header.Set("Authorization", "Bearer "+s.SecretKey())
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return sendAs(t, s, "Bearer "+s.SecretKey(), method, path, body)
 }
 
 // TestEveryOperationImplementedOr501 sends a request to every operation of
