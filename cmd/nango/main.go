@@ -121,6 +121,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = demo(ctx, rest, stdout)
 	case "doctor":
 		err = doctorCommand(ctx, rest, stdout, getenv)
+	// ---- records (issue 16)
+	// ---- end of records
+
+	// ---- syncs (issue 16)
+	// ---- end of syncs
+
+	// ---- actions (issue 17)
+	// ---- end of actions
+
+	// ---- management (issue 17)
+	// ---- end of management
 	default:
 		fmt.Fprintf(stderr, "nango: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -54,6 +54,17 @@ func implemented() map[string]handler {
 		"GET /integrations/{uniqueKey}":             (*Fake).getIntegration,
 		"GET /providers":                            (*Fake).listProviders,
 		"GET /providers/{provider}":                 (*Fake).getProvider,
+		// ---- records (issue 16)
+		// ---- end of records
+
+		// ---- syncs (issue 16)
+		// ---- end of syncs
+
+		// ---- actions (issue 17)
+		// ---- end of actions
+
+		// ---- management (issue 17)
+		// ---- end of management
 	}
 }
 
@@ -158,25 +169,45 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.send(w, r, rec, entry, inSpec)
 }
 
-// pathID returns the decoded path parameter of a request to op (the spec's
-// operations have at most one), and whether the path has the operation's
-// shape ("" for operations without a parameter).
+// pathID returns the first decoded path parameter of a request to op, and
+// whether the path has the operation's shape ("" for operations without a
+// parameter). Every parameter must be non-empty and decode; a handler of an
+// operation with two ({name} and {variant}) reads the rest with pathParams.
 func pathID(op, escaped string) (string, bool) {
-	_, tmpl, _ := strings.Cut(op, " ")
 	if op == "" {
 		return "", true
 	}
+	_, tmpl, _ := strings.Cut(op, " ")
+	params, ok := pathParams(tmpl, escaped)
+	if !ok || len(params) == 0 {
+		return "", ok
+	}
+	return params[0], true
+}
+
+// pathParams returns the decoded path parameters of escaped for the
+// template tmpl ("/sync/{name}/variant/{variant}"), in order, and whether
+// the path has the template's shape with every parameter non-empty.
+func pathParams(tmpl, escaped string) ([]string, bool) {
 	want, got := strings.Split(tmpl, "/"), strings.Split(escaped, "/")
 	if len(want) != len(got) {
-		return "", false
+		// Routes may sit under a prefix: compare the tails.
+		if len(got) < len(want) {
+			return nil, false
+		}
+		got = got[len(got)-len(want):]
 	}
+	var out []string
 	for i, seg := range want {
 		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-			id, err := url.PathUnescape(got[i])
-			return id, err == nil && id != ""
+			v, err := url.PathUnescape(got[i])
+			if err != nil || v == "" {
+				return nil, false
+			}
+			out = append(out, v)
 		}
 	}
-	return "", true
+	return out, true
 }
 
 // hangUp ends the connection without a complete answer.
