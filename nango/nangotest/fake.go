@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"os"
@@ -50,6 +51,9 @@ type Fake struct {
 	clock        func() time.Time
 	validator    *contract.Validator
 	refresher    Refresher
+	// webhookURL is where the fake sends the webhooks Nango would send on
+	// its own (a sync run's, an async action's); "" sends none.
+	webhookURL string
 	// envs are other environments of the same account: their keys are
 	// valid, and they see none of this environment's data.
 	envs map[string]*Fake
@@ -103,6 +107,41 @@ type Refresher func(ctx context.Context, providerConfigKey, connectionID string,
 // WithRefresher makes the fake refresh OAUTH2 tokens through fn. Without
 // it, reads never change a token (force_refresh is only counted).
 func WithRefresher(fn Refresher) Option { return func(f *Fake) { f.refresher = fn } }
+
+// WithWebhookURL makes the fake send the webhooks Nango sends on its own (a
+// sync run finished, an async action done) to url, signed with the fake's
+// key, as Nango sends them to the environment's webhook URL.
+func WithWebhookURL(url string) Option { return func(f *Fake) { f.webhookURL = url } }
+
+// SetWebhookURL changes where the fake sends its webhooks ("" sends none).
+func (f *Fake) SetWebhookURL(url string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.webhookURL = url
+}
+
+// deliverWebhook sends payload to the webhook URL, if one is set, and waits
+// for the answer: an error, or a non-2xx answer, is returned (the caller
+// reports it). It must be called without f.mu held: the receiver usually
+// calls the fake back.
+func (f *Fake) deliverWebhook(ctx context.Context, payload any) error {
+	f.mu.Lock()
+	url := f.webhookURL
+	f.mu.Unlock()
+	if url == "" {
+		return nil
+	}
+	resp, err := f.SendWebhook(ctx, url, payload)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("nangotest: the webhook receiver at %s answered %s", url, resp.Status)
+	}
+	return nil
+}
 
 // withValidator replaces the validator built from the embedded openapi.yaml;
 // tests of the contract tests use it with a deliberately broken spec.
