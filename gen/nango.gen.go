@@ -522,6 +522,14 @@ func (v AWSSigV4Credentials) CredentialsType() string { return "AWS_SIGV4" }
 // AWSSigV4CredentialsType The kind.
 type AWSSigV4CredentialsType string
 
+// ActionName An action's name, as deployed (letters, digits, `_` and `-`, at most 255).
+//
+// Example: create-issue
+type ActionName = string
+
+// ActionOutput An action's output, any JSON value (an object, an array, a string, a number, a boolean or null).
+type ActionOutput = json.RawMessage
+
 // AppCredentials The credentials of a GitHub App (APP) connection.
 type AppCredentials struct {
 	// AccessToken The installation access token.
@@ -555,6 +563,23 @@ func (v AppCredentials) CredentialsType() string { return "APP" }
 
 // AppCredentialsType The kind.
 type AppCredentialsType string
+
+// AsyncActionID The id of an asynchronous action run: a UUID (RFC 9562 versions 1 to 8,
+// or the nil and max UUIDs), as the server checks it.
+//
+// Example: 7a3cf3c9-c2aa-4a40-a6bd-e8567df81a93
+type AsyncActionID = string
+
+// AsyncActionResponse An action run queued with `X-Async`.
+type AsyncActionResponse struct {
+	// ID The run's id.
+	ID AsyncActionID `json:"id"`
+
+	// StatusURL Where its result will be, `/action/<id>` (relative to the server).
+	//
+	// Example: /action/7a3cf3c9-c2aa-4a40-a6bd-e8567df81a93
+	StatusURL string `json:"statusUrl"`
+}
 
 // BasicCredentials The credentials of a basic auth connection.
 type BasicCredentials struct {
@@ -1704,6 +1729,18 @@ type TagsInput map[string]string
 // Timestamp An RFC 3339 time; reads end in `+00:00`, writes and servers of 2023 in `Z`.
 type Timestamp = time.Time
 
+// TriggerActionRequest The action to run and its input. The server ignores (strips) other
+// properties.
+type TriggerActionRequest struct {
+	// ActionName The action's name.
+	ActionName ActionName `json:"action_name"`
+
+	// Input The action's input, any JSON value; absent when it takes none. Nango
+	// hands a falsy input (`null`, `false`, `0`, `""`) to the action as
+	// `null`.
+	Input json.RawMessage `json:"input,omitempty,omitzero"`
+}
+
 // TwoStepCredentials The credentials of a TWO_STEP connection (a token obtained from other credentials).
 type TwoStepCredentials struct {
 	// ExpiresAt When the token expires.
@@ -1986,6 +2023,24 @@ type WebhookSyncResults struct {
 // Example: https://example.com/webhooks/nango
 type WebhookURLOverride = string
 
+// ActionAsync defines model for ActionAsync.
+type ActionAsync = bool
+
+// ActionConnectionID A connection id (the characters and length the server takes).
+type ActionConnectionID = ConnectionIDValue
+
+// ActionID The id of an asynchronous action run: a UUID (RFC 9562 versions 1 to 8,
+// or the nil and max UUIDs), as the server checks it.
+//
+// Example: 7a3cf3c9-c2aa-4a40-a6bd-e8567df81a93
+type ActionID = AsyncActionID
+
+// ActionMaxRetries defines model for ActionMaxRetries.
+type ActionMaxRetries = int
+
+// ActionProviderConfigKey An integration's unique key (its provider config key).
+type ActionProviderConfigKey = ProviderConfigKeyValue
+
 // ConnectionID defines model for ConnectionId.
 type ConnectionID = string
 
@@ -2021,6 +2076,24 @@ type ProviderConfigKey = string
 
 // RefreshToken defines model for RefreshToken.
 type RefreshToken = bool
+
+// ActionFailed An error answer. Nango has sent two shapes: since mid-2024 `error` is an
+// object with the code; before, `error` was the message and `type` the code.
+//
+// Example: {"error":{"code":"not_found","message":"Failed to find connection"}}
+type ActionFailed = Error
+
+// ActionNotFound An error answer. Nango has sent two shapes: since mid-2024 `error` is an
+// object with the code; before, `error` was the message and `type` the code.
+//
+// Example: {"error":{"code":"not_found","message":"Failed to find connection"}}
+type ActionNotFound = Error
+
+// ActionResult An action's output, any JSON value (an object, an array, a string, a number, a boolean or null).
+type ActionResult = ActionOutput
+
+// ActionStarted An action run queued with `X-Async`.
+type ActionStarted = AsyncActionResponse
 
 // BadRequest An error answer. Nango has sent two shapes: since mid-2024 `error` is an
 // object with the code; before, `error` was the message and `type` the code.
@@ -2102,6 +2175,25 @@ type Unauthorized = Error
 //
 // Example: {"error":{"code":"not_found","message":"Failed to find connection"}}
 type UnsupportedMediaType = Error
+
+// TriggerActionParams defines parameters for TriggerAction.
+type TriggerActionParams struct {
+	// ConnectionID The connection the action runs for.
+	ConnectionID ActionConnectionID `json:"Connection-Id"`
+
+	// ProviderConfigKey The integration the action is deployed on (its unique key).
+	ProviderConfigKey ActionProviderConfigKey `json:"Provider-Config-Key"`
+
+	// XAsync `true` queues the run and answers 202 at once; `false` or absent waits
+	// for the action. (The server also reads `1`, `yes`, `on`, `0`, `no`,
+	// `off` and their capitalisations.)
+	XAsync *ActionAsync `json:"X-Async,omitempty"`
+
+	// XMaxRetries How many times Nango runs an asynchronous action again after it failed
+	// (0 to 5, default 0). Synchronous runs are never retried. Out of range is
+	// a 400 `invalid_headers`.
+	XMaxRetries *ActionMaxRetries `json:"X-Max-Retries,omitempty"`
+}
 
 // ListConnectionsLegacyParams defines parameters for ListConnectionsLegacy.
 type ListConnectionsLegacyParams struct {
@@ -2228,6 +2320,9 @@ type GetIntegrationParams struct {
 
 // GetIntegrationParamsInclude defines parameters for GetIntegration.
 type GetIntegrationParamsInclude string
+
+// TriggerActionJSONRequestBody defines body for TriggerAction for application/json ContentType.
+type TriggerActionJSONRequestBody = TriggerActionRequest
 
 // CreateConnectSessionJSONRequestBody defines body for CreateConnectSession for application/json ContentType.
 type CreateConnectSessionJSONRequestBody = ConnectSessionRequest
@@ -4058,6 +4153,62 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// TriggerActionWithBody Run an action for a connection
+	//
+	// Runs an action (a function deployed to Nango) with the connection's
+	// credentials. By default Nango waits for the action and answers 200 with
+	// its output, whatever JSON value the action returned. With `X-Async: true`
+	// it queues the run and answers 202 at once, with the run's id, its status
+	// URL and a `Location` header; the result is read with `GET /action/{id}`
+	// and, when the environment asks for it, announced by an `async_action`
+	// webhook. An action has side effects: a request that may have reached
+	// Nango must not be sent again (use `X-Max-Retries` to have Nango retry an
+	// asynchronous run). Any query parameter is a 400 `invalid_query_params`;
+	// an unknown connection a 400 `unknown_connection`; an action not deployed
+	// on the integration a 404 `not_found` ("Action not found"), a disabled one
+	// a 404 `disabled_resource`. When the action fails, the answer carries its
+	// error (see the `ActionFailed` response).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /action/trigger (the `TriggerAction` operationId).
+	TriggerActionWithBody(ctx context.Context, params *TriggerActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TriggerAction Run an action for a connection
+	//
+	// Runs an action (a function deployed to Nango) with the connection's
+	// credentials. By default Nango waits for the action and answers 200 with
+	// its output, whatever JSON value the action returned. With `X-Async: true`
+	// it queues the run and answers 202 at once, with the run's id, its status
+	// URL and a `Location` header; the result is read with `GET /action/{id}`
+	// and, when the environment asks for it, announced by an `async_action`
+	// webhook. An action has side effects: a request that may have reached
+	// Nango must not be sent again (use `X-Max-Retries` to have Nango retry an
+	// asynchronous run). Any query parameter is a 400 `invalid_query_params`;
+	// an unknown connection a 400 `unknown_connection`; an action not deployed
+	// on the integration a 404 `not_found` ("Action not found"), a disabled one
+	// a 404 `disabled_resource`. When the action fails, the answer carries its
+	// error (see the `ActionFailed` response).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /action/trigger (the `TriggerAction` operationId).
+	TriggerAction(ctx context.Context, params *TriggerActionParams, body TriggerActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAsyncActionResult Get the result of an asynchronous action run
+	//
+	// The output of a run started with `X-Async: true`, once it succeeded
+	// (200, the output as the action returned it), or its error once it
+	// failed and Nango's retries (`X-Max-Retries`) are used up (the
+	// `ActionFailed` answers). While the run is queued or running Nango
+	// answers 404 `not_found` ("No action '<id>' found"): the same answer as
+	// for an id it does not know, in this environment or at all, or whose
+	// run it no longer keeps. An id that is not a UUID is a 400
+	// `invalid_uri_params`.
+	//
+	// Corresponds with GET /action/{id} (the `GetAsyncActionResult` operationId).
+	GetAsyncActionResult(ctx context.Context, id ActionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteConnectSession Delete the connect session of a session token
 	//
 	// Authenticated with the session token (not the secret key).
@@ -4347,6 +4498,92 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /providers/{provider} (the `GetProvider` operationId).
 	GetProvider(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// TriggerActionWithBody Run an action for a connection
+//
+// Runs an action (a function deployed to Nango) with the connection's
+// credentials. By default Nango waits for the action and answers 200 with
+// its output, whatever JSON value the action returned. With `X-Async: true`
+// it queues the run and answers 202 at once, with the run's id, its status
+// URL and a `Location` header; the result is read with `GET /action/{id}`
+// and, when the environment asks for it, announced by an `async_action`
+// webhook. An action has side effects: a request that may have reached
+// Nango must not be sent again (use `X-Max-Retries` to have Nango retry an
+// asynchronous run). Any query parameter is a 400 `invalid_query_params`;
+// an unknown connection a 400 `unknown_connection`; an action not deployed
+// on the integration a 404 `not_found` ("Action not found"), a disabled one
+// a 404 `disabled_resource`. When the action fails, the answer carries its
+// error (see the `ActionFailed` response).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /action/trigger (the `TriggerAction` operationId).
+func (c *Client) TriggerActionWithBody(ctx context.Context, params *TriggerActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTriggerActionRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TriggerAction Run an action for a connection
+//
+// Runs an action (a function deployed to Nango) with the connection's
+// credentials. By default Nango waits for the action and answers 200 with
+// its output, whatever JSON value the action returned. With `X-Async: true`
+// it queues the run and answers 202 at once, with the run's id, its status
+// URL and a `Location` header; the result is read with `GET /action/{id}`
+// and, when the environment asks for it, announced by an `async_action`
+// webhook. An action has side effects: a request that may have reached
+// Nango must not be sent again (use `X-Max-Retries` to have Nango retry an
+// asynchronous run). Any query parameter is a 400 `invalid_query_params`;
+// an unknown connection a 400 `unknown_connection`; an action not deployed
+// on the integration a 404 `not_found` ("Action not found"), a disabled one
+// a 404 `disabled_resource`. When the action fails, the answer carries its
+// error (see the `ActionFailed` response).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /action/trigger (the `TriggerAction` operationId).
+func (c *Client) TriggerAction(ctx context.Context, params *TriggerActionParams, body TriggerActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTriggerActionRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAsyncActionResult Get the result of an asynchronous action run
+//
+// The output of a run started with `X-Async: true`, once it succeeded
+// (200, the output as the action returned it), or its error once it
+// failed and Nango's retries (`X-Max-Retries`) are used up (the
+// `ActionFailed` answers). While the run is queued or running Nango
+// answers 404 `not_found` ("No action '<id>' found"): the same answer as
+// for an id it does not know, in this environment or at all, or whose
+// run it no longer keeps. An id that is not a UUID is a 400
+// `invalid_uri_params`.
+//
+// Corresponds with GET /action/{id} (the `GetAsyncActionResult` operationId).
+func (c *Client) GetAsyncActionResult(ctx context.Context, id ActionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAsyncActionResultRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // DeleteConnectSession Delete the connect session of a session token
@@ -4946,6 +5183,124 @@ func (c *Client) GetProvider(ctx context.Context, provider string, reqEditors ..
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewTriggerActionRequest calls the generic TriggerAction builder with application/json body
+func NewTriggerActionRequest(server string, params *TriggerActionParams, body TriggerActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTriggerActionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewTriggerActionRequestWithBody constructs an http.Request for the TriggerAction method, with any body, and a specified content type
+func NewTriggerActionRequestWithBody(server string, params *TriggerActionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/action/trigger")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Connection-Id", params.ConnectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Connection-Id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Provider-Config-Key", params.ProviderConfigKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Provider-Config-Key", headerParam1)
+
+		if params.XAsync != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Async", *params.XAsync, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "boolean", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Async", headerParam2)
+		}
+
+		if params.XMaxRetries != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Max-Retries", *params.XMaxRetries, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Max-Retries", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAsyncActionResultRequest constructs an http.Request for the GetAsyncActionResult method
+func NewGetAsyncActionResultRequest(server string, id ActionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/action/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewDeleteConnectSessionRequest constructs an http.Request for the DeleteConnectSession method
@@ -6287,6 +6642,64 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// TriggerActionWithBodyWithResponse Run an action for a connection
+	//
+	// Runs an action (a function deployed to Nango) with the connection's
+	// credentials. By default Nango waits for the action and answers 200 with
+	// its output, whatever JSON value the action returned. With `X-Async: true`
+	// it queues the run and answers 202 at once, with the run's id, its status
+	// URL and a `Location` header; the result is read with `GET /action/{id}`
+	// and, when the environment asks for it, announced by an `async_action`
+	// webhook. An action has side effects: a request that may have reached
+	// Nango must not be sent again (use `X-Max-Retries` to have Nango retry an
+	// asynchronous run). Any query parameter is a 400 `invalid_query_params`;
+	// an unknown connection a 400 `unknown_connection`; an action not deployed
+	// on the integration a 404 `not_found` ("Action not found"), a disabled one
+	// a 404 `disabled_resource`. When the action fails, the answer carries its
+	// error (see the `ActionFailed` response).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /action/trigger (the `TriggerAction` operationId).
+	TriggerActionWithBodyWithResponse(ctx context.Context, params *TriggerActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerActionResponse, error)
+
+	// TriggerActionWithResponse Run an action for a connection
+	//
+	// Runs an action (a function deployed to Nango) with the connection's
+	// credentials. By default Nango waits for the action and answers 200 with
+	// its output, whatever JSON value the action returned. With `X-Async: true`
+	// it queues the run and answers 202 at once, with the run's id, its status
+	// URL and a `Location` header; the result is read with `GET /action/{id}`
+	// and, when the environment asks for it, announced by an `async_action`
+	// webhook. An action has side effects: a request that may have reached
+	// Nango must not be sent again (use `X-Max-Retries` to have Nango retry an
+	// asynchronous run). Any query parameter is a 400 `invalid_query_params`;
+	// an unknown connection a 400 `unknown_connection`; an action not deployed
+	// on the integration a 404 `not_found` ("Action not found"), a disabled one
+	// a 404 `disabled_resource`. When the action fails, the answer carries its
+	// error (see the `ActionFailed` response).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /action/trigger (the `TriggerAction` operationId).
+	TriggerActionWithResponse(ctx context.Context, params *TriggerActionParams, body TriggerActionJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerActionResponse, error)
+
+	// GetAsyncActionResultWithResponse Get the result of an asynchronous action run
+	//
+	// The output of a run started with `X-Async: true`, once it succeeded
+	// (200, the output as the action returned it), or its error once it
+	// failed and Nango's retries (`X-Max-Retries`) are used up (the
+	// `ActionFailed` answers). While the run is queued or running Nango
+	// answers 404 `not_found` ("No action '<id>' found"): the same answer as
+	// for an id it does not know, in this environment or at all, or whose
+	// run it no longer keeps. An id that is not a UUID is a 400
+	// `invalid_uri_params`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /action/{id} (the `GetAsyncActionResult` operationId).
+	GetAsyncActionResultWithResponse(ctx context.Context, id ActionID, reqEditors ...RequestEditorFn) (*GetAsyncActionResultResponse, error)
+
 	// DeleteConnectSessionWithResponse Delete the connect session of a session token
 	//
 	// Authenticated with the session token (not the secret key).
@@ -6600,6 +7013,455 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /providers/{provider} (the `GetProvider` operationId).
 	GetProviderWithResponse(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*GetProviderResponse, error)
+}
+
+// TriggerActionResponse200Headers the declared response headers of an HTTP 200 response for TriggerAction
+type TriggerActionResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse202Headers the declared response headers of an HTTP 202 response for TriggerAction
+type TriggerActionResponse202Headers struct {
+	Location            string
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse400Headers the declared response headers of an HTTP 400 response for TriggerAction
+type TriggerActionResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse401Headers the declared response headers of an HTTP 401 response for TriggerAction
+type TriggerActionResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse403Headers the declared response headers of an HTTP 403 response for TriggerAction
+type TriggerActionResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse404Headers the declared response headers of an HTTP 404 response for TriggerAction
+type TriggerActionResponse404Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse410Headers the declared response headers of an HTTP 410 response for TriggerAction
+type TriggerActionResponse410Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse415Headers the declared response headers of an HTTP 415 response for TriggerAction
+type TriggerActionResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse424Headers the declared response headers of an HTTP 424 response for TriggerAction
+type TriggerActionResponse424Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse429Headers the declared response headers of an HTTP 429 response for TriggerAction
+type TriggerActionResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerActionResponse500Headers the declared response headers of an HTTP 500 response for TriggerAction
+type TriggerActionResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type TriggerActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActionResult
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ActionStarted
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ActionNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *ActionFailed
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON424 the response for an HTTP 424 `application/json` response
+	JSON424 *ActionFailed
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ActionFailed
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *TriggerActionResponse200Headers
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *TriggerActionResponse202Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *TriggerActionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *TriggerActionResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *TriggerActionResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *TriggerActionResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *TriggerActionResponse410Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *TriggerActionResponse415Headers
+	// Headers424 the parsed response headers for an HTTP 424 response
+	Headers424 *TriggerActionResponse424Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TriggerActionResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *TriggerActionResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TriggerActionResponse) GetJSON200() *ActionResult {
+	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r TriggerActionResponse) GetJSON202() *ActionStarted {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r TriggerActionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r TriggerActionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r TriggerActionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r TriggerActionResponse) GetJSON404() *ActionNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r TriggerActionResponse) GetJSON410() *ActionFailed {
+	return r.JSON410
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r TriggerActionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON424 returns the response for an HTTP 424 `application/json` response
+func (r TriggerActionResponse) GetJSON424() *ActionFailed {
+	return r.JSON424
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r TriggerActionResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r TriggerActionResponse) GetJSON500() *ActionFailed {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r TriggerActionResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r TriggerActionResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r TriggerActionResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r TriggerActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TriggerActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TriggerActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TriggerActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAsyncActionResultResponse200Headers the declared response headers of an HTTP 200 response for GetAsyncActionResult
+type GetAsyncActionResultResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse400Headers the declared response headers of an HTTP 400 response for GetAsyncActionResult
+type GetAsyncActionResultResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse401Headers the declared response headers of an HTTP 401 response for GetAsyncActionResult
+type GetAsyncActionResultResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse403Headers the declared response headers of an HTTP 403 response for GetAsyncActionResult
+type GetAsyncActionResultResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse404Headers the declared response headers of an HTTP 404 response for GetAsyncActionResult
+type GetAsyncActionResultResponse404Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse410Headers the declared response headers of an HTTP 410 response for GetAsyncActionResult
+type GetAsyncActionResultResponse410Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse415Headers the declared response headers of an HTTP 415 response for GetAsyncActionResult
+type GetAsyncActionResultResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse424Headers the declared response headers of an HTTP 424 response for GetAsyncActionResult
+type GetAsyncActionResultResponse424Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse429Headers the declared response headers of an HTTP 429 response for GetAsyncActionResult
+type GetAsyncActionResultResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetAsyncActionResultResponse500Headers the declared response headers of an HTTP 500 response for GetAsyncActionResult
+type GetAsyncActionResultResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type GetAsyncActionResultResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActionResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ActionNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *ActionFailed
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON424 the response for an HTTP 424 `application/json` response
+	JSON424 *ActionFailed
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ActionFailed
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAsyncActionResultResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetAsyncActionResultResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAsyncActionResultResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetAsyncActionResultResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetAsyncActionResultResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetAsyncActionResultResponse410Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *GetAsyncActionResultResponse415Headers
+	// Headers424 the parsed response headers for an HTTP 424 response
+	Headers424 *GetAsyncActionResultResponse424Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAsyncActionResultResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetAsyncActionResultResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON200() *ActionResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON404() *ActionNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON410() *ActionFailed {
+	return r.JSON410
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON424 returns the response for an HTTP 424 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON424() *ActionFailed {
+	return r.JSON424
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON500() *ActionFailed {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetAsyncActionResultResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAsyncActionResultResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAsyncActionResultResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAsyncActionResultResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAsyncActionResultResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // DeleteConnectSessionResponse204Headers the declared response headers of an HTTP 204 response for DeleteConnectSession
@@ -10595,6 +11457,82 @@ func (r GetProviderResponse) ContentType() string {
 	return ""
 }
 
+// TriggerActionWithBodyWithResponse Run an action for a connection
+//
+// Runs an action (a function deployed to Nango) with the connection's
+// credentials. By default Nango waits for the action and answers 200 with
+// its output, whatever JSON value the action returned. With `X-Async: true`
+// it queues the run and answers 202 at once, with the run's id, its status
+// URL and a `Location` header; the result is read with `GET /action/{id}`
+// and, when the environment asks for it, announced by an `async_action`
+// webhook. An action has side effects: a request that may have reached
+// Nango must not be sent again (use `X-Max-Retries` to have Nango retry an
+// asynchronous run). Any query parameter is a 400 `invalid_query_params`;
+// an unknown connection a 400 `unknown_connection`; an action not deployed
+// on the integration a 404 `not_found` ("Action not found"), a disabled one
+// a 404 `disabled_resource`. When the action fails, the answer carries its
+// error (see the `ActionFailed` response).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /action/trigger (the `TriggerAction` operationId).
+func (c *ClientWithResponses) TriggerActionWithBodyWithResponse(ctx context.Context, params *TriggerActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerActionResponse, error) {
+	rsp, err := c.TriggerActionWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTriggerActionResponse(rsp)
+}
+
+// TriggerActionWithResponse Run an action for a connection
+//
+// Runs an action (a function deployed to Nango) with the connection's
+// credentials. By default Nango waits for the action and answers 200 with
+// its output, whatever JSON value the action returned. With `X-Async: true`
+// it queues the run and answers 202 at once, with the run's id, its status
+// URL and a `Location` header; the result is read with `GET /action/{id}`
+// and, when the environment asks for it, announced by an `async_action`
+// webhook. An action has side effects: a request that may have reached
+// Nango must not be sent again (use `X-Max-Retries` to have Nango retry an
+// asynchronous run). Any query parameter is a 400 `invalid_query_params`;
+// an unknown connection a 400 `unknown_connection`; an action not deployed
+// on the integration a 404 `not_found` ("Action not found"), a disabled one
+// a 404 `disabled_resource`. When the action fails, the answer carries its
+// error (see the `ActionFailed` response).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /action/trigger (the `TriggerAction` operationId).
+func (c *ClientWithResponses) TriggerActionWithResponse(ctx context.Context, params *TriggerActionParams, body TriggerActionJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerActionResponse, error) {
+	rsp, err := c.TriggerAction(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTriggerActionResponse(rsp)
+}
+
+// GetAsyncActionResultWithResponse Get the result of an asynchronous action run
+//
+// The output of a run started with `X-Async: true`, once it succeeded
+// (200, the output as the action returned it), or its error once it
+// failed and Nango's retries (`X-Max-Retries`) are used up (the
+// `ActionFailed` answers). While the run is queued or running Nango
+// answers 404 `not_found` ("No action '<id>' found"): the same answer as
+// for an id it does not know, in this environment or at all, or whose
+// run it no longer keeps. An id that is not a UUID is a 400
+// `invalid_uri_params`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /action/{id} (the `GetAsyncActionResult` operationId).
+func (c *ClientWithResponses) GetAsyncActionResultWithResponse(ctx context.Context, id ActionID, reqEditors ...RequestEditorFn) (*GetAsyncActionResultResponse, error) {
+	rsp, err := c.GetAsyncActionResult(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAsyncActionResultResponse(rsp)
+}
+
 // DeleteConnectSessionWithResponse Delete the connect session of a session token
 //
 // Authenticated with the session token (not the secret key).
@@ -11095,6 +12033,782 @@ func (c *ClientWithResponses) GetProviderWithResponse(ctx context.Context, provi
 		return nil, err
 	}
 	return ParseGetProviderResponse(rsp)
+}
+
+// ParseTriggerActionResponse parses an HTTP response from a TriggerActionWithResponse call
+func ParseTriggerActionResponse(rsp *http.Response) (*TriggerActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TriggerActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActionResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ActionStarted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ActionNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest ActionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 424:
+		var dest ActionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON424 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ActionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers TriggerActionResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 202:
+		var headers TriggerActionResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 400:
+		var headers TriggerActionResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers TriggerActionResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers TriggerActionResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers TriggerActionResponse404Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers TriggerActionResponse410Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 415:
+		var headers TriggerActionResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 424:
+		var headers TriggerActionResponse424Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers424 = &headers
+	case rsp.StatusCode == 429:
+		var headers TriggerActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers TriggerActionResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAsyncActionResultResponse parses an HTTP response from a GetAsyncActionResultWithResponse call
+func ParseGetAsyncActionResultResponse(rsp *http.Response) (*GetAsyncActionResultResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAsyncActionResultResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActionResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ActionNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest ActionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 424:
+		var dest ActionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON424 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ActionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAsyncActionResultResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetAsyncActionResultResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetAsyncActionResultResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetAsyncActionResultResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetAsyncActionResultResponse404Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetAsyncActionResultResponse410Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 415:
+		var headers GetAsyncActionResultResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 424:
+		var headers GetAsyncActionResultResponse424Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers424 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAsyncActionResultResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetAsyncActionResultResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseDeleteConnectSessionResponse parses an HTTP response from a DeleteConnectSessionWithResponse call
@@ -17756,6 +19470,12 @@ func ParseGetProviderResponse(rsp *http.Response) (*GetProviderResponse, error) 
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// TriggerAction Run an action for a connection
+	// (POST /action/trigger)
+	TriggerAction(w http.ResponseWriter, r *http.Request, params TriggerActionParams)
+	// GetAsyncActionResult Get the result of an asynchronous action run
+	// (GET /action/{id})
+	GetAsyncActionResult(w http.ResponseWriter, r *http.Request, id ActionID)
 	// DeleteConnectSession Delete the connect session of a session token
 	// (DELETE /connect/session)
 	DeleteConnectSession(w http.ResponseWriter, r *http.Request)
@@ -17846,6 +19566,138 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// TriggerAction operation middleware
+func (siw *ServerInterfaceWrapper) TriggerAction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params TriggerActionParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Connection-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Connection-Id")]; found {
+		var ConnectionID ActionConnectionID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Connection-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Connection-Id", valueList[0], &ConnectionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Connection-Id", Err: err})
+			return
+		}
+
+		params.ConnectionID = ConnectionID
+
+	} else {
+		err := fmt.Errorf("Header parameter Connection-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Connection-Id", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Provider-Config-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Provider-Config-Key")]; found {
+		var ProviderConfigKey ActionProviderConfigKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Provider-Config-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Provider-Config-Key", valueList[0], &ProviderConfigKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Provider-Config-Key", Err: err})
+			return
+		}
+
+		params.ProviderConfigKey = ProviderConfigKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Provider-Config-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Provider-Config-Key", Err: err})
+		return
+	}
+
+	// ------------- Optional header parameter "X-Async" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Async")]; found {
+		var XAsync ActionAsync
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Async", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Async", valueList[0], &XAsync, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "boolean", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Async", Err: err})
+			return
+		}
+
+		params.XAsync = &XAsync
+
+	}
+
+	// ------------- Optional header parameter "X-Max-Retries" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Max-Retries")]; found {
+		var XMaxRetries ActionMaxRetries
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Max-Retries", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Max-Retries", valueList[0], &XMaxRetries, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Max-Retries", Err: err})
+			return
+		}
+
+		params.XMaxRetries = &XMaxRetries
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.TriggerAction(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAsyncActionResult operation middleware
+func (siw *ServerInterfaceWrapper) GetAsyncActionResult(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ActionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAsyncActionResult(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // DeleteConnectSession operation middleware
 func (siw *ServerInterfaceWrapper) DeleteConnectSession(w http.ResponseWriter, r *http.Request) {
@@ -18860,6 +20712,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/integrations/{uniqueKey}", wrapper.GetIntegration)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/providers", wrapper.ListProviders)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/providers/{provider}", wrapper.GetProvider)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/action/trigger", wrapper.TriggerAction)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/action/{id}", wrapper.GetAsyncActionResult)
 
 	return m
 }

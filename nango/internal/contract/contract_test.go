@@ -19,13 +19,13 @@ func outOfSpecReason(c Capture) string {
 }
 
 // refusedAsInvalid reports whether the server refused the request itself
-// (its body, path or JSON) rather than what it names: those requests the spec
+// (its body, path, headers or JSON) rather than what it names: those requests the spec
 // must refuse too.
 func refusedAsInvalid(c Capture) bool {
 	if c.Status != http.StatusBadRequest {
 		return false
 	}
-	for _, code := range []string{`"invalid_body"`, `"invalid_uri_params"`, `"invalid_json"`} {
+	for _, code := range []string{`"invalid_body"`, `"invalid_uri_params"`, `"invalid_json"`, `"invalid_headers"`} {
 		if strings.Contains(string(c.Resp), `"code":`+code) {
 			return true
 		}
