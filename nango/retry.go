@@ -41,11 +41,13 @@ func retryableStatus(code int) bool {
 
 // shouldRetry decides on a failed attempt. A refresh that failed at the
 // provider (invalid_credentials) never is retried: Nango already tried, and a
-// retry would only hit the provider's refresh endpoint again.
+// retry would only hit the provider's refresh endpoint again. Nor is an
+// action's own failure (a 500 action_script_runtime_error): reading it again
+// gives the same answer.
 func shouldRetry(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		return apiErr.Code != "invalid_credentials" && retryableStatus(apiErr.StatusCode)
+		return apiErr.Code != "invalid_credentials" && !actionFailed(apiErr) && retryableStatus(apiErr.StatusCode)
 	}
 	var tErr *transportError
 	return errors.As(err, &tErr)

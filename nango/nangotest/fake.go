@@ -57,6 +57,9 @@ type Fake struct {
 	// envs are other environments of the same account: their keys are
 	// valid, and they see none of this environment's data.
 	envs map[string]*Fake
+	// actions are the actions HandleAction registered and their async runs
+	// (actions.go).
+	actions actionState
 }
 
 type connKey struct{ key, id string }

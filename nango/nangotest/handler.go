@@ -61,6 +61,8 @@ func implemented() map[string]handler {
 		// ---- end of syncs
 
 		// ---- actions (issue 17)
+		"POST /action/trigger": (*Fake).triggerAction,
+		"GET /action/{id}":     (*Fake).getAsyncActionResult,
 		// ---- end of actions
 
 		// ---- management (issue 17)

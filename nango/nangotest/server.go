@@ -59,5 +59,9 @@ func (s *Server) Client(opts ...nango.Option) *nango.Client {
 	return c
 }
 
-// Close stops the server; Start's cleanup calls it.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server; Start's cleanup calls it. Asynchronous action
+// runs still going get a cancelled context, and Close waits for them.
+func (s *Server) Close() {
+	s.srv.Close()
+	s.stopActions()
+}
