@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -558,5 +559,40 @@ func TestActionTimeout(t *testing.T) {
 	defer cancel()
 	if _, err := client.TriggerAction(ctx, "github", "u", "echo", nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("the caller's deadline: %v", err)
+	}
+}
+
+// TestAsyncActionWebhookVector: the async_action webhook a real Nango sent
+// when the run 637 queued was over (signature checked with the other
+// vectors) parses into WebhookAsyncAction, and names that run.
+func TestAsyncActionWebhookVector(t *testing.T) {
+	var found bool
+	for _, v := range loadWebhookVectors(t) {
+		if !strings.HasPrefix(v.name, "642-") {
+			continue
+		}
+		found = true
+		w, err := ParseWebhook(v.body)
+		if err != nil || w.Type != WebhookTypeAsyncAction || w.AsyncAction == nil || w.Auth != nil || w.Sync != nil {
+			t.Fatalf("%+v %v", w, err)
+		}
+		a := w.AsyncAction
+		if a.Payload.ID != "7a3cf3c9-c2aa-4a40-a6bd-e8567df81a93" || a.Payload.StatusURL != "/action/"+a.Payload.ID ||
+			a.ConnectionID != "h5-issues" || a.ProviderConfigKey != "unauthenticated" || a.From != "nango" {
+			t.Errorf("%+v", a)
+		}
+		if got := fmt.Sprint(w); got != "async_action 7a3cf3c9-c2aa-4a40-a6bd-e8567df81a93 unauthenticated/h5-issues" {
+			t.Errorf("String = %q", got)
+		}
+		// The run 637 queued.
+		caps, _ := contract.LoadCaptures("testdata/real-nango")
+		for _, c := range caps {
+			if c.Name == "637-post-action-trigger-echo-async" && !strings.Contains(string(c.Resp), a.Payload.ID) {
+				t.Errorf("637 queued another run: %s", c.Resp)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no 642 vector")
 	}
 }
