@@ -68,8 +68,8 @@ func TestActionsAgainstFake(t *testing.T) {
 
 	// Nango's own refusals are not an action's failure.
 	for _, tc := range []struct{ key, id, action, code string }{
-		{"github", "user-1", "nope", "not_found"},      // not deployed
-		{"twitter", "user-1", "echo", "not_found"},     // deployed on another integration
+		{"github", "user-1", "nope", "not_found"},  // not deployed
+		{"twitter", "user-1", "echo", "not_found"}, // deployed on another integration
 		{"github", "nobody", "echo", "unknown_connection"},
 		{"nope", "user-1", "echo", "unknown_connection"},
 	} {
