@@ -14,6 +14,7 @@
 //	nango demo                                # the SDK's helpers against an in-process fake
 //	nango webhook verify --hmac-sha256 HEX < body   # check a webhook's signature
 //	nango proxy github user-1 GET /user       # the provider's API, through Nango
+//	nango action github user-1 create-issue --input '{"title":"x"}'   # run an action
 //	nango doctor --json                       # check that your Nango speaks the spec
 //
 // Flags go before or after the arguments; "--" ends them. Usage errors go
@@ -49,6 +50,7 @@ Usage:
   nango serve      [flags]
   nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
   nango proxy      [flags] <provider-config-key> <connection-id> <method> <path>
+  nango action     [flags] <provider-config-key> <connection-id> <action> [--input JSON|@file|@-] [--async|--wait]
   nango doctor     [--json] [--writes <provider-config-key>] [--show-ids]
   nango demo
   nango --version
@@ -61,6 +63,7 @@ Commands:
   delete      delete a connection
   metadata    read, replace or merge a connection's metadata
   proxy       call the provider's API through Nango's proxy
+  action      run an action for a connection (its output as JSON)
   connect-session  create a connect session (a link for Nango's Connect UI)
   integrations     list the integrations, or show one
   webhook     verify a webhook's signature (the body on stdin)
@@ -128,6 +131,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	// ---- end of syncs
 
 	// ---- actions (issue 17)
+	case "action":
+		err = actionCommand(ctx, rest, os.Stdin, stdout, stderr, getenv)
 	// ---- end of actions
 
 	// ---- management (issue 17)
