@@ -41,6 +41,11 @@
 // UpdateMetadata (and their …Many forms), GetMetadata, GetMetadataAs and
 // ImportConnection.
 //
+// Actions run a function deployed to Nango against the provider's API:
+// TriggerAction (TriggerActionAs), TriggerActionAsync, GetAsyncActionResult
+// and WaitForActionResult. An action is never sent twice; a failed one is an
+// *ActionError.
+//
 // # Errors
 //
 // An answer outside 2xx is an *APIError with the status, Nango's error code
@@ -65,8 +70,9 @@
 // Retry-After is honoured up to WithMaxRetryAfter (30s), and a wait that
 // would overrun the context's deadline or the call's retry budget
 // (WithRetryBudget, 5s) is not made: the 429 comes back at once. 400, 401,
-// 403, 404, 415, 424 and invalid_credentials are never retried. Writes are
-// retried only when the connection was never established.
+// 403, 404, 415, 424 and invalid_credentials are never retried. Writes and
+// actions are retried only when the connection was never established; an
+// action's own failure never is.
 //
 // Each attempt has a 10s limit when the context has no deadline
 // (WithTimeout). Bodies are read through a cap (4 MiB for a connection,
