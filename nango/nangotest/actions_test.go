@@ -130,10 +130,8 @@ func TestActionFailures(t *testing.T) {
 			return nil, errors.New("x is undefined")
 		}, `{"error":{"code":"script_internal_error","message":"An internal error occurred during the script execution","payload":{"message":"x is undefined","name":"Error"}}}`},
 		{"a panic", func(context.Context, string, json.RawMessage) (any, error) {
-			var m map[string]int
-			m["x"] = 1
-			return nil, nil
-		}, `"code":"script_internal_error","message":"An internal error occurred during the script execution","payload":{"message":"panic: assignment to entry in nil map"`},
+			panic("out of cheese")
+		}, `"code":"script_internal_error","message":"An internal error occurred during the script execution","payload":{"message":"panic: out of cheese"`},
 		{"output that is not JSON", func(context.Context, string, json.RawMessage) (any, error) {
 			return make(chan int), nil
 		}, `"code":"script_internal_error"`},
