@@ -530,6 +530,11 @@ type ActionName = string
 // ActionOutput An action's output, any JSON value (an object, an array, a string, a number, a boolean or null).
 type ActionOutput = json.RawMessage
 
+// ActionValue Any JSON value, null included: an action's input or output. (OpenAPI
+// 3.0 says "any value but null" without a type, and null only beside a
+// type: hence the list.)
+type ActionValue = json.RawMessage
+
 // AppCredentials The credentials of a GitHub App (APP) connection.
 type AppCredentials struct {
 	// AccessToken The installation access token.

@@ -103,7 +103,7 @@ func TestActionAnswersAnyJSON(t *testing.T) {
 		}
 		req, _ := c.Request("http://127.0.0.1:3003", testKey, testKey)
 		hdr := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
-		for _, out := range []string{`{}`, `[1,"two"]`, `"done"`, `42`, `true`, `null`} {
+		for _, out := range []string{`{}`, `[1,"two"]`, `[1,null,[null,{"a":null}]]`, `"done"`, `42`, `-0.5`, `true`, `null`} {
 			if err := v.ValidateResponse(req, 200, hdr, []byte(out)); err != nil {
 				t.Errorf("%s: output %s: %v", c.Name, out, err)
 			}
