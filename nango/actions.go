@@ -485,9 +485,12 @@ func WaitForActionResultAs[Out any](ctx context.Context, c *Client, id string, o
 func pollWait(n int, first, max time.Duration) time.Duration {
 	ceiling := first
 	for i := 1; i < n && ceiling < max; i++ {
-		ceiling *= 2
+		if ceiling > max/2 {
+			ceiling = max // and no overflow
+		} else {
+			ceiling *= 2
+		}
 	}
-	ceiling = min(ceiling, max)
 	half := ceiling / 2
 	return half + rand.N(ceiling-half+1)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -594,5 +595,25 @@ func TestAsyncActionWebhookVector(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no 642 vector")
+	}
+}
+
+// TestPollWait: the ceiling doubles from first to max, each wait is between
+// half the ceiling and the ceiling, and huge settings do not overflow.
+func TestPollWait(t *testing.T) {
+	for _, tc := range []struct {
+		n          int
+		first, max time.Duration
+		ceiling    time.Duration
+	}{
+		{1, 100, 300, 100}, {2, 100, 300, 200}, {3, 100, 300, 300}, {50, 100, 300, 300},
+		{1, 7, 7, 7}, {1000, time.Second, 5 * time.Second, 5 * time.Second},
+		{3, math.MaxInt64 / 3, math.MaxInt64, math.MaxInt64}, {200, 1, math.MaxInt64, math.MaxInt64},
+	} {
+		for range 20 {
+			if d := pollWait(tc.n, tc.first, tc.max); d < tc.ceiling/2 || d > tc.ceiling {
+				t.Fatalf("pollWait(%d, %d, %d) = %d, want between %d and %d", tc.n, tc.first, tc.max, d, tc.ceiling/2, tc.ceiling)
+			}
+		}
 	}
 }
