@@ -484,6 +484,9 @@ type AWSSigV4Credentials struct {
 	// ExpiresAt When the temporary credentials expire.
 	ExpiresAt Timestamp `json:"expires_at,omitempty,omitzero"`
 
+	// ExternalID The external id sent when assuming the role, when the role requires one.
+	ExternalID string `json:"external_id,omitempty,omitzero"`
+
 	// Raw The provider's token response, byte for byte as the provider sent it.
 	Raw RawTokenResponse `json:"raw,omitempty,omitzero"`
 
@@ -1457,8 +1460,14 @@ type OAuth1CredentialsType string
 
 // OAuth2ClientCredentials The credentials of an OAuth 2 client-credentials (OAUTH2_CC) connection.
 type OAuth2ClientCredentials struct {
+	// ClientCertificate The client certificate (PEM) Nango presents to the token endpoint for mutual TLS, when the connection has one.
+	ClientCertificate string `json:"client_certificate,omitempty,omitzero"`
+
 	// ClientID The OAuth client id.
 	ClientID string `json:"client_id,omitempty,omitzero"`
+
+	// ClientPrivateKey The client certificate's private key (PEM), when the connection has one.
+	ClientPrivateKey string `json:"client_private_key,omitempty,omitzero"`
 
 	// ClientSecret The OAuth client secret.
 	ClientSecret string `json:"client_secret,omitempty,omitzero"`
@@ -1704,7 +1713,9 @@ type TagsInput map[string]string
 // Timestamp An RFC 3339 time; reads end in `+00:00`, writes and servers of 2023 in `Z`.
 type Timestamp = time.Time
 
-// TwoStepCredentials The credentials of a TWO_STEP connection (a token obtained from other credentials).
+// TwoStepCredentials The credentials of a TWO_STEP connection (a token obtained from other
+// credentials). The other properties depend on the provider: the values
+// the end user entered, and values taken from the token answer's headers.
 type TwoStepCredentials struct {
 	// ExpiresAt When the token expires.
 	ExpiresAt Timestamp `json:"expires_at,omitempty,omitzero"`
@@ -1719,7 +1730,8 @@ type TwoStepCredentials struct {
 	Token string `json:"token,omitempty,omitzero"`
 
 	// Type The kind.
-	Type TwoStepCredentialsType `json:"type"`
+	Type                 TwoStepCredentialsType `json:"type"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // Format prints no secret under any verb: TwoStepCredentials holds credentials.
@@ -2522,6 +2534,124 @@ func (a Provider) MarshalJSON() ([]byte, error) {
 	object["token_url"], err = json.Marshal(a.TokenURL)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'token_url': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for TwoStepCredentials. Returns the specified
+// element and whether it was found
+func (a TwoStepCredentials) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for TwoStepCredentials
+func (a *TwoStepCredentials) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for TwoStepCredentials to handle AdditionalProperties
+func (a *TwoStepCredentials) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["expires_at"]; found {
+		err = json.Unmarshal(raw, &a.ExpiresAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'expires_at': %w", err)
+		}
+		delete(object, "expires_at")
+	}
+
+	if raw, found := object["raw"]; found {
+		err = json.Unmarshal(raw, &a.Raw)
+		if err != nil {
+			return fmt.Errorf("error reading 'raw': %w", err)
+		}
+		delete(object, "raw")
+	}
+
+	if raw, found := object["refresh_token"]; found {
+		err = json.Unmarshal(raw, &a.RefreshToken)
+		if err != nil {
+			return fmt.Errorf("error reading 'refresh_token': %w", err)
+		}
+		delete(object, "refresh_token")
+	}
+
+	if raw, found := object["token"]; found {
+		err = json.Unmarshal(raw, &a.Token)
+		if err != nil {
+			return fmt.Errorf("error reading 'token': %w", err)
+		}
+		delete(object, "token")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for TwoStepCredentials to handle AdditionalProperties
+func (a TwoStepCredentials) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["expires_at"], err = json.Marshal(a.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'expires_at': %w", err)
+	}
+
+	object["raw"], err = json.Marshal(a.Raw)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'raw': %w", err)
+	}
+
+	object["refresh_token"], err = json.Marshal(a.RefreshToken)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'refresh_token': %w", err)
+	}
+
+	object["token"], err = json.Marshal(a.Token)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'token': %w", err)
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {
