@@ -830,7 +830,8 @@ type ConnectionError struct {
 // ConnectionIDValue A connection id (the characters and length the server takes).
 type ConnectionIDValue = string
 
-// ConnectionIDs One connection id or a list of them.
+// ConnectionIDs One connection id or a list of them. The server takes an empty list
+// (`[]`): it writes nothing and echoes the empty list.
 type ConnectionIDs struct {
 	union json.RawMessage
 }
@@ -1402,7 +1403,8 @@ type Metadata map[string]interface{}
 
 // MetadataRequest Metadata to write on one or more connections of one integration.
 type MetadataRequest struct {
-	// ConnectionID One connection id or a list of them.
+	// ConnectionID One connection id or a list of them. The server takes an empty list
+	// (`[]`): it writes nothing and echoes the empty list.
 	ConnectionID ConnectionIDs `json:"connection_id"`
 
 	// Metadata The metadata to write (replaced on POST, merged on PATCH).
@@ -1414,7 +1416,8 @@ type MetadataRequest struct {
 
 // MetadataResponse The metadata write as the server took it (it echoes the request).
 type MetadataResponse struct {
-	// ConnectionID One connection id or a list of them.
+	// ConnectionID One connection id or a list of them. The server takes an empty list
+	// (`[]`): it writes nothing and echoes the empty list.
 	ConnectionID ConnectionIDs `json:"connection_id,omitempty,omitzero"`
 
 	// Metadata The metadata written.
@@ -2070,6 +2073,9 @@ type IntegrationRead = IntegrationResponse
 // IntegrationsRead The integrations of the environment.
 type IntegrationsRead = IntegrationListResponse
 
+// MetadataEcho Free-form metadata of a connection (a JSON object).
+type MetadataEcho = Metadata
+
 // MetadataWritten The metadata write as the server took it (it echoes the request).
 type MetadataWritten = MetadataResponse
 
@@ -2138,7 +2144,9 @@ type ListConnectionsLegacyParams struct {
 	// Limit The page size (without it the server returns up to 10,000 connections).
 	Limit *ListLimit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Page The 0-based page number.
+	// Page The 0-based page number. The server skips page × limit connections
+	// (limit 10,000 when none is given) and does not check that number: past
+	// 2^53 − 1 its database query fails, a 500 `generic_error_support`.
 	Page *ListPage `form:"page,omitempty" json:"page,omitempty"`
 }
 
@@ -2201,7 +2209,9 @@ type ListConnectionsParams struct {
 	// Limit The page size (without it the server returns up to 10,000 connections).
 	Limit *ListLimit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Page The 0-based page number.
+	// Page The 0-based page number. The server skips page × limit connections
+	// (limit 10,000 when none is given) and does not check that number: past
+	// 2^53 − 1 its database query fails, a 500 `generic_error_support`.
 	Page *ListPage `form:"page,omitempty" json:"page,omitempty"`
 }
 
@@ -4317,7 +4327,7 @@ type ClientInterface interface {
 
 	// UpdateConnectionMetadataLegacyWithBody Merge into the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4328,7 +4338,7 @@ type ClientInterface interface {
 
 	// UpdateConnectionMetadataLegacy Merge into the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4339,7 +4349,7 @@ type ClientInterface interface {
 
 	// SetConnectionMetadataLegacyWithBody Replace the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4350,7 +4360,7 @@ type ClientInterface interface {
 
 	// SetConnectionMetadataLegacy Replace the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4371,7 +4381,9 @@ type ClientInterface interface {
 	//
 	// Creates a connection from credentials you already hold, or updates the
 	// connection with that id. An unknown integration is a 404 `not_found`; a
-	// credential kind the provider does not take is a 400 `invalid_body`.
+	// credential kind the provider does not take is a 400 `invalid_body`, and
+	// so is a TBA import without `connection_config.accountId`. Any query
+	// parameter is a 400 `invalid_query_params`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4382,7 +4394,9 @@ type ClientInterface interface {
 	//
 	// Creates a connection from credentials you already hold, or updates the
 	// connection with that id. An unknown integration is a 404 `not_found`; a
-	// credential kind the provider does not take is a 400 `invalid_body`.
+	// credential kind the provider does not take is a 400 `invalid_body`, and
+	// so is a TBA import without `connection_config.accountId`. Any query
+	// parameter is a 400 `invalid_query_params`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4731,7 +4745,7 @@ func (c *Client) GetConnectionLegacy(ctx context.Context, connectionID Connectio
 
 // UpdateConnectionMetadataLegacyWithBody Merge into the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4751,7 +4765,7 @@ func (c *Client) UpdateConnectionMetadataLegacyWithBody(ctx context.Context, con
 
 // UpdateConnectionMetadataLegacy Merge into the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4771,7 +4785,7 @@ func (c *Client) UpdateConnectionMetadataLegacy(ctx context.Context, connectionI
 
 // SetConnectionMetadataLegacyWithBody Replace the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4791,7 +4805,7 @@ func (c *Client) SetConnectionMetadataLegacyWithBody(ctx context.Context, connec
 
 // SetConnectionMetadataLegacy Replace the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4831,7 +4845,9 @@ func (c *Client) ListConnections(ctx context.Context, params *ListConnectionsPar
 //
 // Creates a connection from credentials you already hold, or updates the
 // connection with that id. An unknown integration is a 404 `not_found`; a
-// credential kind the provider does not take is a 400 `invalid_body`.
+// credential kind the provider does not take is a 400 `invalid_body`, and
+// so is a TBA import without `connection_config.accountId`. Any query
+// parameter is a 400 `invalid_query_params`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4852,7 +4868,9 @@ func (c *Client) ImportConnectionWithBody(ctx context.Context, contentType strin
 //
 // Creates a connection from credentials you already hold, or updates the
 // connection with that id. An unknown integration is a 404 `not_found`; a
-// credential kind the provider does not take is a 400 `invalid_body`.
+// credential kind the provider does not take is a 400 `invalid_body`, and
+// so is a TBA import without `connection_config.accountId`. Any query
+// parameter is a 400 `invalid_query_params`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6556,7 +6574,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateConnectionMetadataLegacyWithBodyWithResponse Merge into the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6567,7 +6585,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateConnectionMetadataLegacyWithResponse Merge into the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6578,7 +6596,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetConnectionMetadataLegacyWithBodyWithResponse Replace the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6589,7 +6607,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetConnectionMetadataLegacyWithResponse Replace the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6612,7 +6630,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Creates a connection from credentials you already hold, or updates the
 	// connection with that id. An unknown integration is a 404 `not_found`; a
-	// credential kind the provider does not take is a 400 `invalid_body`.
+	// credential kind the provider does not take is a 400 `invalid_body`, and
+	// so is a TBA import without `connection_config.accountId`. Any query
+	// parameter is a 400 `invalid_query_params`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6623,7 +6643,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Creates a connection from credentials you already hold, or updates the
 	// connection with that id. An unknown integration is a 404 `not_found`; a
-	// credential kind the provider does not take is a 400 `invalid_body`.
+	// credential kind the provider does not take is a 400 `invalid_body`, and
+	// so is a TBA import without `connection_config.accountId`. Any query
+	// parameter is a 400 `invalid_query_params`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8394,7 +8416,7 @@ type UpdateConnectionMetadataLegacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Success
+	JSON200 *MetadataEcho
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -8434,7 +8456,7 @@ type UpdateConnectionMetadataLegacyResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateConnectionMetadataLegacyResponse) GetJSON200() *Success {
+func (r UpdateConnectionMetadataLegacyResponse) GetJSON200() *MetadataEcho {
 	return r.JSON200
 }
 
@@ -8585,9 +8607,9 @@ type SetConnectionMetadataLegacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Success
+	JSON200 *MetadataEcho
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Success
+	JSON201 *MetadataEcho
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -8629,12 +8651,12 @@ type SetConnectionMetadataLegacyResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SetConnectionMetadataLegacyResponse) GetJSON200() *Success {
+func (r SetConnectionMetadataLegacyResponse) GetJSON200() *MetadataEcho {
 	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r SetConnectionMetadataLegacyResponse) GetJSON201() *Success {
+func (r SetConnectionMetadataLegacyResponse) GetJSON201() *MetadataEcho {
 	return r.JSON201
 }
 
@@ -10940,7 +10962,7 @@ func (c *ClientWithResponses) GetConnectionLegacyWithResponse(ctx context.Contex
 
 // UpdateConnectionMetadataLegacyWithBodyWithResponse Merge into the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10957,7 +10979,7 @@ func (c *ClientWithResponses) UpdateConnectionMetadataLegacyWithBodyWithResponse
 
 // UpdateConnectionMetadataLegacyWithResponse Merge into the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10973,7 +10995,7 @@ func (c *ClientWithResponses) UpdateConnectionMetadataLegacyWithResponse(ctx con
 
 // SetConnectionMetadataLegacyWithBodyWithResponse Replace the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10990,7 +11012,7 @@ func (c *ClientWithResponses) SetConnectionMetadataLegacyWithBodyWithResponse(ct
 
 // SetConnectionMetadataLegacyWithResponse Replace the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11024,7 +11046,9 @@ func (c *ClientWithResponses) ListConnectionsWithResponse(ctx context.Context, p
 //
 // Creates a connection from credentials you already hold, or updates the
 // connection with that id. An unknown integration is a 404 `not_found`; a
-// credential kind the provider does not take is a 400 `invalid_body`.
+// credential kind the provider does not take is a 400 `invalid_body`, and
+// so is a TBA import without `connection_config.accountId`. Any query
+// parameter is a 400 `invalid_query_params`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11041,7 +11065,9 @@ func (c *ClientWithResponses) ImportConnectionWithBodyWithResponse(ctx context.C
 //
 // Creates a connection from credentials you already hold, or updates the
 // connection with that id. An unknown integration is a 404 `not_found`; a
-// credential kind the provider does not take is a 400 `invalid_body`.
+// credential kind the provider does not take is a 400 `invalid_body`, and
+// so is a TBA import without `connection_config.accountId`. Any query
+// parameter is a 400 `invalid_query_params`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13908,7 +13934,7 @@ func ParseUpdateConnectionMetadataLegacyResponse(rsp *http.Response) (*UpdateCon
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Success
+		var dest MetadataEcho
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14215,14 +14241,14 @@ func ParseSetConnectionMetadataLegacyResponse(rsp *http.Response) (*SetConnectio
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Success
+		var dest MetadataEcho
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Success
+		var dest MetadataEcho
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
