@@ -484,6 +484,9 @@ type AWSSigV4Credentials struct {
 	// ExpiresAt When the temporary credentials expire.
 	ExpiresAt Timestamp `json:"expires_at,omitempty,omitzero"`
 
+	// ExternalID The external id sent when assuming the role, when the role requires one.
+	ExternalID string `json:"external_id,omitempty,omitzero"`
+
 	// Raw The provider's token response, byte for byte as the provider sent it.
 	Raw RawTokenResponse `json:"raw,omitempty,omitzero"`
 
@@ -857,7 +860,8 @@ type ConnectionError struct {
 // ConnectionIDValue A connection id (the characters and length the server takes).
 type ConnectionIDValue = string
 
-// ConnectionIDs One connection id or a list of them.
+// ConnectionIDs One connection id or a list of them. The server takes an empty list
+// (`[]`): it writes nothing and echoes the empty list.
 type ConnectionIDs struct {
 	union json.RawMessage
 }
@@ -1429,7 +1433,8 @@ type Metadata map[string]interface{}
 
 // MetadataRequest Metadata to write on one or more connections of one integration.
 type MetadataRequest struct {
-	// ConnectionID One connection id or a list of them.
+	// ConnectionID One connection id or a list of them. The server takes an empty list
+	// (`[]`): it writes nothing and echoes the empty list.
 	ConnectionID ConnectionIDs `json:"connection_id"`
 
 	// Metadata The metadata to write (replaced on POST, merged on PATCH).
@@ -1441,7 +1446,8 @@ type MetadataRequest struct {
 
 // MetadataResponse The metadata write as the server took it (it echoes the request).
 type MetadataResponse struct {
-	// ConnectionID One connection id or a list of them.
+	// ConnectionID One connection id or a list of them. The server takes an empty list
+	// (`[]`): it writes nothing and echoes the empty list.
 	ConnectionID ConnectionIDs `json:"connection_id,omitempty,omitzero"`
 
 	// Metadata The metadata written.
@@ -1487,8 +1493,14 @@ type OAuth1CredentialsType string
 
 // OAuth2ClientCredentials The credentials of an OAuth 2 client-credentials (OAUTH2_CC) connection.
 type OAuth2ClientCredentials struct {
+	// ClientCertificate The client certificate (PEM) Nango presents to the token endpoint for mutual TLS, when the connection has one.
+	ClientCertificate string `json:"client_certificate,omitempty,omitzero"`
+
 	// ClientID The OAuth client id.
 	ClientID string `json:"client_id,omitempty,omitzero"`
+
+	// ClientPrivateKey The client certificate's private key (PEM), when the connection has one.
+	ClientPrivateKey string `json:"client_private_key,omitempty,omitzero"`
 
 	// ClientSecret The OAuth client secret.
 	ClientSecret string `json:"client_secret,omitempty,omitzero"`
@@ -1746,7 +1758,9 @@ type TriggerActionRequest struct {
 	Input json.RawMessage `json:"input,omitempty,omitzero"`
 }
 
-// TwoStepCredentials The credentials of a TWO_STEP connection (a token obtained from other credentials).
+// TwoStepCredentials The credentials of a TWO_STEP connection (a token obtained from other
+// credentials). The other properties depend on the provider: the values
+// the end user entered, and values taken from the token answer's headers.
 type TwoStepCredentials struct {
 	// ExpiresAt When the token expires.
 	ExpiresAt Timestamp `json:"expires_at,omitempty,omitzero"`
@@ -1761,7 +1775,8 @@ type TwoStepCredentials struct {
 	Token string `json:"token,omitempty,omitzero"`
 
 	// Type The kind.
-	Type TwoStepCredentialsType `json:"type"`
+	Type                 TwoStepCredentialsType `json:"type"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // Format prints no secret under any verb: TwoStepCredentials holds credentials.
@@ -2136,6 +2151,9 @@ type IntegrationRead = IntegrationResponse
 // IntegrationsRead The integrations of the environment.
 type IntegrationsRead = IntegrationListResponse
 
+// MetadataEcho Free-form metadata of a connection (a JSON object).
+type MetadataEcho = Metadata
+
 // MetadataWritten The metadata write as the server took it (it echoes the request).
 type MetadataWritten = MetadataResponse
 
@@ -2223,7 +2241,9 @@ type ListConnectionsLegacyParams struct {
 	// Limit The page size (without it the server returns up to 10,000 connections).
 	Limit *ListLimit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Page The 0-based page number.
+	// Page The 0-based page number. The server skips page × limit connections
+	// (limit 10,000 when none is given) and does not check that number: past
+	// 2^53 − 1 its database query fails, a 500 `generic_error_support`.
 	Page *ListPage `form:"page,omitempty" json:"page,omitempty"`
 }
 
@@ -2286,7 +2306,9 @@ type ListConnectionsParams struct {
 	// Limit The page size (without it the server returns up to 10,000 connections).
 	Limit *ListLimit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Page The 0-based page number.
+	// Page The 0-based page number. The server skips page × limit connections
+	// (limit 10,000 when none is given) and does not check that number: past
+	// 2^53 − 1 its database query fails, a 500 `generic_error_support`.
 	Page *ListPage `form:"page,omitempty" json:"page,omitempty"`
 }
 
@@ -2622,6 +2644,124 @@ func (a Provider) MarshalJSON() ([]byte, error) {
 	object["token_url"], err = json.Marshal(a.TokenURL)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'token_url': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for TwoStepCredentials. Returns the specified
+// element and whether it was found
+func (a TwoStepCredentials) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for TwoStepCredentials
+func (a *TwoStepCredentials) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for TwoStepCredentials to handle AdditionalProperties
+func (a *TwoStepCredentials) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["expires_at"]; found {
+		err = json.Unmarshal(raw, &a.ExpiresAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'expires_at': %w", err)
+		}
+		delete(object, "expires_at")
+	}
+
+	if raw, found := object["raw"]; found {
+		err = json.Unmarshal(raw, &a.Raw)
+		if err != nil {
+			return fmt.Errorf("error reading 'raw': %w", err)
+		}
+		delete(object, "raw")
+	}
+
+	if raw, found := object["refresh_token"]; found {
+		err = json.Unmarshal(raw, &a.RefreshToken)
+		if err != nil {
+			return fmt.Errorf("error reading 'refresh_token': %w", err)
+		}
+		delete(object, "refresh_token")
+	}
+
+	if raw, found := object["token"]; found {
+		err = json.Unmarshal(raw, &a.Token)
+		if err != nil {
+			return fmt.Errorf("error reading 'token': %w", err)
+		}
+		delete(object, "token")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for TwoStepCredentials to handle AdditionalProperties
+func (a TwoStepCredentials) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["expires_at"], err = json.Marshal(a.ExpiresAt)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'expires_at': %w", err)
+	}
+
+	object["raw"], err = json.Marshal(a.Raw)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'raw': %w", err)
+	}
+
+	object["refresh_token"], err = json.Marshal(a.RefreshToken)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'refresh_token': %w", err)
+	}
+
+	object["token"], err = json.Marshal(a.Token)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'token': %w", err)
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {
@@ -4343,7 +4483,7 @@ type ClientInterface interface {
 
 	// UpdateConnectionMetadataLegacyWithBody Merge into the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4354,7 +4494,7 @@ type ClientInterface interface {
 
 	// UpdateConnectionMetadataLegacy Merge into the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4365,7 +4505,7 @@ type ClientInterface interface {
 
 	// SetConnectionMetadataLegacyWithBody Replace the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4376,7 +4516,7 @@ type ClientInterface interface {
 
 	// SetConnectionMetadataLegacy Replace the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4397,7 +4537,9 @@ type ClientInterface interface {
 	//
 	// Creates a connection from credentials you already hold, or updates the
 	// connection with that id. An unknown integration is a 404 `not_found`; a
-	// credential kind the provider does not take is a 400 `invalid_body`.
+	// credential kind the provider does not take is a 400 `invalid_body`, and
+	// so is a TBA import without `connection_config.accountId`. Any query
+	// parameter is a 400 `invalid_query_params`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4408,7 +4550,9 @@ type ClientInterface interface {
 	//
 	// Creates a connection from credentials you already hold, or updates the
 	// connection with that id. An unknown integration is a 404 `not_found`; a
-	// credential kind the provider does not take is a 400 `invalid_body`.
+	// credential kind the provider does not take is a 400 `invalid_body`, and
+	// so is a TBA import without `connection_config.accountId`. Any query
+	// parameter is a 400 `invalid_query_params`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4843,7 +4987,7 @@ func (c *Client) GetConnectionLegacy(ctx context.Context, connectionID Connectio
 
 // UpdateConnectionMetadataLegacyWithBody Merge into the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4863,7 +5007,7 @@ func (c *Client) UpdateConnectionMetadataLegacyWithBody(ctx context.Context, con
 
 // UpdateConnectionMetadataLegacy Merge into the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4883,7 +5027,7 @@ func (c *Client) UpdateConnectionMetadataLegacy(ctx context.Context, connectionI
 
 // SetConnectionMetadataLegacyWithBody Replace the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4903,7 +5047,7 @@ func (c *Client) SetConnectionMetadataLegacyWithBody(ctx context.Context, connec
 
 // SetConnectionMetadataLegacy Replace the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4943,7 +5087,9 @@ func (c *Client) ListConnections(ctx context.Context, params *ListConnectionsPar
 //
 // Creates a connection from credentials you already hold, or updates the
 // connection with that id. An unknown integration is a 404 `not_found`; a
-// credential kind the provider does not take is a 400 `invalid_body`.
+// credential kind the provider does not take is a 400 `invalid_body`, and
+// so is a TBA import without `connection_config.accountId`. Any query
+// parameter is a 400 `invalid_query_params`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4964,7 +5110,9 @@ func (c *Client) ImportConnectionWithBody(ctx context.Context, contentType strin
 //
 // Creates a connection from credentials you already hold, or updates the
 // connection with that id. An unknown integration is a 404 `not_found`; a
-// credential kind the provider does not take is a 400 `invalid_body`.
+// credential kind the provider does not take is a 400 `invalid_body`, and
+// so is a TBA import without `connection_config.accountId`. Any query
+// parameter is a 400 `invalid_query_params`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6844,7 +6992,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateConnectionMetadataLegacyWithBodyWithResponse Merge into the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6855,7 +7003,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateConnectionMetadataLegacyWithResponse Merge into the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6866,7 +7014,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetConnectionMetadataLegacyWithBodyWithResponse Replace the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6877,7 +7025,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetConnectionMetadataLegacyWithResponse Replace the metadata of one connection (deprecated per-id route)
 	//
-	// The body is the metadata object itself.
+	// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6900,7 +7048,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Creates a connection from credentials you already hold, or updates the
 	// connection with that id. An unknown integration is a 404 `not_found`; a
-	// credential kind the provider does not take is a 400 `invalid_body`.
+	// credential kind the provider does not take is a 400 `invalid_body`, and
+	// so is a TBA import without `connection_config.accountId`. Any query
+	// parameter is a 400 `invalid_query_params`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6911,7 +7061,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Creates a connection from credentials you already hold, or updates the
 	// connection with that id. An unknown integration is a 404 `not_found`; a
-	// credential kind the provider does not take is a 400 `invalid_body`.
+	// credential kind the provider does not take is a 400 `invalid_body`, and
+	// so is a TBA import without `connection_config.accountId`. Any query
+	// parameter is a 400 `invalid_query_params`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9131,7 +9283,7 @@ type UpdateConnectionMetadataLegacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Success
+	JSON200 *MetadataEcho
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9171,7 +9323,7 @@ type UpdateConnectionMetadataLegacyResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateConnectionMetadataLegacyResponse) GetJSON200() *Success {
+func (r UpdateConnectionMetadataLegacyResponse) GetJSON200() *MetadataEcho {
 	return r.JSON200
 }
 
@@ -9322,9 +9474,9 @@ type SetConnectionMetadataLegacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Success
+	JSON200 *MetadataEcho
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Success
+	JSON201 *MetadataEcho
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9366,12 +9518,12 @@ type SetConnectionMetadataLegacyResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SetConnectionMetadataLegacyResponse) GetJSON200() *Success {
+func (r SetConnectionMetadataLegacyResponse) GetJSON200() *MetadataEcho {
 	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r SetConnectionMetadataLegacyResponse) GetJSON201() *Success {
+func (r SetConnectionMetadataLegacyResponse) GetJSON201() *MetadataEcho {
 	return r.JSON201
 }
 
@@ -11753,7 +11905,7 @@ func (c *ClientWithResponses) GetConnectionLegacyWithResponse(ctx context.Contex
 
 // UpdateConnectionMetadataLegacyWithBodyWithResponse Merge into the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11770,7 +11922,7 @@ func (c *ClientWithResponses) UpdateConnectionMetadataLegacyWithBodyWithResponse
 
 // UpdateConnectionMetadataLegacyWithResponse Merge into the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11786,7 +11938,7 @@ func (c *ClientWithResponses) UpdateConnectionMetadataLegacyWithResponse(ctx con
 
 // SetConnectionMetadataLegacyWithBodyWithResponse Replace the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11803,7 +11955,7 @@ func (c *ClientWithResponses) SetConnectionMetadataLegacyWithBodyWithResponse(ct
 
 // SetConnectionMetadataLegacyWithResponse Replace the metadata of one connection (deprecated per-id route)
 //
-// The body is the metadata object itself.
+// The body is the metadata object itself; the answer echoes it (not `{"success":true}`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11837,7 +11989,9 @@ func (c *ClientWithResponses) ListConnectionsWithResponse(ctx context.Context, p
 //
 // Creates a connection from credentials you already hold, or updates the
 // connection with that id. An unknown integration is a 404 `not_found`; a
-// credential kind the provider does not take is a 400 `invalid_body`.
+// credential kind the provider does not take is a 400 `invalid_body`, and
+// so is a TBA import without `connection_config.accountId`. Any query
+// parameter is a 400 `invalid_query_params`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11854,7 +12008,9 @@ func (c *ClientWithResponses) ImportConnectionWithBodyWithResponse(ctx context.C
 //
 // Creates a connection from credentials you already hold, or updates the
 // connection with that id. An unknown integration is a 404 `not_found`; a
-// credential kind the provider does not take is a 400 `invalid_body`.
+// credential kind the provider does not take is a 400 `invalid_body`, and
+// so is a TBA import without `connection_config.accountId`. Any query
+// parameter is a 400 `invalid_query_params`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15497,7 +15653,7 @@ func ParseUpdateConnectionMetadataLegacyResponse(rsp *http.Response) (*UpdateCon
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Success
+		var dest MetadataEcho
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15804,14 +15960,14 @@ func ParseSetConnectionMetadataLegacyResponse(rsp *http.Response) (*SetConnectio
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Success
+		var dest MetadataEcho
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Success
+		var dest MetadataEcho
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

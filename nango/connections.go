@@ -228,12 +228,33 @@ func decodeList(r reply) ([]ConnectionSummary, error) {
 	return list.Connections, nil
 }
 
+// serverDefaultLimit is the page size of a list without limit (Nango
+// answers up to 10,000 connections); maxListOffset the largest offset, page
+// × limit, its server computes exactly (Number.MAX_SAFE_INTEGER).
+const (
+	serverDefaultLimit = 10_000
+	maxListOffset      = 1<<53 - 1
+)
+
 func (c *Client) listCall(p *listParams) (*call, error) {
 	if p.hasLimit && (p.limit < 1 || p.limit > 2000) {
 		return nil, invalidArgument("PageSize(%d): the server takes 1 to 2000", p.limit)
 	}
 	if p.hasPage && p.page < 0 {
 		return nil, invalidArgument("Page(%d): pages count from 0", p.page)
+	}
+	if p.hasPage {
+		// The server skips page × limit connections, a product it computes
+		// in a float64 and never checks: past 2^53 − 1 its query fails with
+		// a 500 (which would be retried). Divided, not multiplied, so that
+		// the check cannot overflow (int64: ints are 32 bits on some platforms).
+		limit := serverDefaultLimit
+		if p.hasLimit {
+			limit = p.limit
+		}
+		if int64(p.page) > maxListOffset/int64(limit) {
+			return nil, invalidArgument("Page(%d): with pages of %d the offset passes 2^53 - 1, past what Nango's server can skip", p.page, limit)
+		}
 	}
 	if err := checkListFilters(p); err != nil {
 		return nil, err

@@ -206,22 +206,29 @@ func deref[T any](p *T) T {
 // no white space.
 var webhookURLPattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s]+$`)
 
+// checkEndUserInput checks an end user of a session, an import or a patch
+// (nil: none) to the rules of Nango's schema for it.
+func checkEndUserInput(what string, endUser *gen.EndUserInput) error {
+	if endUser == nil {
+		return nil
+	}
+	switch n := utf8.RuneCountInString(endUser.ID); {
+	case endUser.ID == "":
+		return invalidArgument("%s: empty end user id", what)
+	case n > maxIDLength:
+		return invalidArgument("%s: end user id of %d characters, over the limit of %d", what, n, maxIDLength)
+	}
+	if n := utf8.RuneCountInString(endUser.DisplayName); n > maxIDLength {
+		return invalidArgument("%s: end user display name of %d characters, over the limit of %d", what, n, maxIDLength)
+	}
+	return checkTags(what+": end user", endUser.Tags)
+}
+
 // checkSessionCommon checks what both kinds of session hold, to the rules
 // Nango's schema states.
 func checkSessionCommon(what string, endUser *gen.EndUserInput, org *gen.ConnectSessionOrganization, tags gen.TagsInput, webhookURL string) error {
-	if endUser != nil {
-		switch n := utf8.RuneCountInString(endUser.ID); {
-		case endUser.ID == "":
-			return invalidArgument("%s: empty end user id", what)
-		case n > maxIDLength:
-			return invalidArgument("%s: end user id of %d characters, over the limit of %d", what, n, maxIDLength)
-		}
-		if n := utf8.RuneCountInString(endUser.DisplayName); n > maxIDLength {
-			return invalidArgument("%s: end user display name of %d characters, over the limit of %d", what, n, maxIDLength)
-		}
-		if err := checkTags(what+": end user", endUser.Tags); err != nil {
-			return err
-		}
+	if err := checkEndUserInput(what, endUser); err != nil {
+		return err
 	}
 	if org != nil {
 		if n := utf8.RuneCountInString(org.ID); n > maxIDLength {

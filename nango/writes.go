@@ -91,6 +91,9 @@ func (c *Client) PatchConnection(ctx context.Context, providerConfigKey, connect
 			return err
 		}
 	}
+	if err := checkEndUserInput("PatchConnection", update.EndUser); err != nil {
+		return err
+	}
 	body, err := json.Marshal(update)
 	if err != nil {
 		return invalidArgument("PatchConnection: %v", err)
@@ -223,6 +226,9 @@ func (c *Client) ImportConnection(ctx context.Context, req ImportConnectionReque
 		return nil, invalidArgument("ImportConnection: no credentials (set them with req.Credentials.FromImport…Credentials)")
 	}
 	if err := checkTags("ImportConnection", req.Tags); err != nil {
+		return nil, err
+	}
+	if err := checkEndUserInput("ImportConnection", req.EndUser); err != nil {
 		return nil, err
 	}
 	body, err := json.Marshal(req)

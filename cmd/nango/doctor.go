@@ -22,8 +22,10 @@ tell (legacy routes, HTTP Basic, old error bodies) and the SDK option it needs.
 
 Read only, unless --writes names an integration: then it imports, patches,
 sets metadata on and deletes one connection of its own (id nango-doctor-…),
-deleting it even when a step fails. It prints no key or token, and connection
-ids only with --show-ids.
+deleting it even when a step fails. It imports placeholder credentials of the
+kind the integration's provider takes (GET /providers/{provider}); for a kind
+Nango does not import (JWT, BILL, …) or a GitHub App it skips the writes and
+says why. It prints no key or token, and connection ids only with --show-ids.
 
 Exit status: 0 every answer conforms, 1 an answer breaks the spec (or the key
 is refused, or the write round trip failed), 2 usage error.`

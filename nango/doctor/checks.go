@@ -90,6 +90,11 @@ func (r *runner) detectEra(ctx context.Context) bool {
 	if res.status/100 == 2 {
 		var old bool
 		r.conns, old = firstPerIntegration(res.body, r.cfg.MaxIntegrations)
+		for _, c := range r.conns {
+			if c.provider != "" {
+				r.providers[c.key] = c.provider
+			}
+		}
 		if old {
 			r.hint(Hint{Era: "2023: list items without provider_config_key", Option: "none: the SDK reads both list shapes",
 				Evidence: "list items carry only id, connection_id, provider and created"})
@@ -113,15 +118,16 @@ func firstPerIntegration(body []byte, max int) (out []listed, old bool) {
 	}
 	seen := map[string]bool{}
 	for _, c := range list.Connections {
-		key := c.ProviderConfigKey
+		key, provider := c.ProviderConfigKey, c.Provider
 		if key == "" {
-			key, old = c.Provider, true
+			// 2023's items name the integration's key, not its provider.
+			key, provider, old = c.Provider, "", true
 		}
 		if key == "" || c.ConnectionID == "" || seen[key] {
 			continue
 		}
 		seen[key] = true
-		out = append(out, listed{key: key, id: c.ConnectionID})
+		out = append(out, listed{key: key, id: c.ConnectionID, provider: provider})
 		if len(out) == max {
 			break
 		}
@@ -239,20 +245,80 @@ func (r *runner) remainingReads(ctx context.Context) {
 				p.target = r.conns[0].key + " " + r.showID(r.conns[0].id)
 			case prm.In == "query" && prm.Name == "provider_config_key" && len(r.conns) > 0:
 				p.query.Set("provider_config_key", r.conns[0].key)
-			case prm.In == "path" && prm.Name == "uniqueKey" && len(r.conns) > 0:
-				// The integration of a listed connection exists.
-				p.params["uniqueKey"] = r.conns[0].key
-				p.target = r.conns[0].key
+			case prm.In == "path" && prm.Name == "uniqueKey" && r.someIntegration() != "":
+				// The integration of a listed connection, or a listed
+				// integration, exists.
+				p.params["uniqueKey"] = r.someIntegration()
+				p.target = p.params["uniqueKey"]
+			case prm.In == "path" && prm.Name == "provider" && r.someProvider() != "":
+				// Every integration names its provider.
+				p.params["provider"] = r.someProvider()
+				p.target = p.params["provider"]
 			default:
 				fillable = false
 			}
 		}
 		if !fillable {
-			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID, Reason: "needs parameters the doctor cannot fill (or no connection to read)"})
+			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID, Reason: "needs parameters the doctor cannot fill (or no connection or integration to read)"})
 			continue
 		}
-		r.do(ctx, p)
+		res := r.do(ctx, p)
+		if route == integrationsRoute && res.status/100 == 2 {
+			r.learnIntegrations(res.body)
+		}
 	}
+}
+
+// integrationsRoute lists the integrations, each with its provider.
+const integrationsRoute = "/integrations"
+
+// learnIntegrations keeps the provider of each integration GET
+// /integrations lists.
+func (r *runner) learnIntegrations(body []byte) {
+	var list struct {
+		Data []struct {
+			UniqueKey string `json:"unique_key"`
+			Provider  string `json:"provider"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &list) != nil {
+		return
+	}
+	for _, in := range list.Data {
+		if in.UniqueKey == "" || in.Provider == "" {
+			continue
+		}
+		if _, ok := r.providers[in.UniqueKey]; !ok {
+			r.integrationKeys = append(r.integrationKeys, in.UniqueKey)
+		}
+		r.providers[in.UniqueKey] = in.Provider
+	}
+}
+
+// someProvider is the provider of an integration known to exist ("" if
+// none is known).
+func (r *runner) someProvider() string {
+	if p := r.providers[r.someIntegration()]; p != "" {
+		return p
+	}
+	for _, k := range r.integrationKeys {
+		if p := r.providers[k]; p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// someIntegration is an integration known to exist: that of the first
+// listed connection, else the first listed integration ("" if none).
+func (r *runner) someIntegration() string {
+	if len(r.conns) > 0 {
+		return r.conns[0].key
+	}
+	if len(r.integrationKeys) > 0 {
+		return r.integrationKeys[0]
+	}
+	return ""
 }
 
 // foreignScheme names the security scheme an operation needs when it is not

@@ -6,7 +6,11 @@
 //
 // It only reads, unless Config.Writes names an integration: then it imports,
 // patches, sets metadata on and deletes one connection of its own (its id
-// starts with "nango-doctor-"), deleting it even when a step fails.
+// starts with "nango-doctor-"), deleting it even when a step fails. The
+// import uses placeholder credentials of the kind the integration's provider
+// takes (GET /providers/{provider}); for a kind Nango does not import, a
+// GitHub App, or a provider that checks credentials against its API, the
+// writes are skipped with a reason (Report.Skipped), which is no failure.
 //
 // The report never holds the secret key or a token, and holds the ids of your
 // connections only with Config.ShowIDs (otherwise "<id 1>", "<id 2>", …).
@@ -177,10 +181,15 @@ type runner struct {
 	done   map[string]bool   // operationIds called
 	// conns is the first connection of each integration, in list order.
 	conns []listed
-	hints map[string]bool
+	// providers is the provider of each integration seen (from the list
+	// of connections and GET /integrations); integrationKeys the keys GET
+	// /integrations listed, in its order.
+	providers       map[string]string
+	integrationKeys []string
+	hints           map[string]bool
 }
 
-type listed struct{ key, id, kind string }
+type listed struct{ key, id, kind, provider string }
 
 func newRunner(cfg Config) (*runner, error) {
 	key := cfg.SecretKey
@@ -227,7 +236,7 @@ func newRunner(cfg Config) (*runner, error) {
 		cfg: cfg, v: v, hc: &hc, base: u, secret: key,
 		rep: &Report{Host: u.String(), SpecVersion: v.Doc().Info.Version, SDKVersion: nango.Version,
 			Auth: "bearer", Routes: "current"},
-		ids: map[string]string{}, done: map[string]bool{}, hints: map[string]bool{},
+		ids: map[string]string{}, done: map[string]bool{}, hints: map[string]bool{}, providers: map[string]string{},
 	}, nil
 }
 

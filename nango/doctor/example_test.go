@@ -40,5 +40,6 @@ func ExampleRun() {
 	// other read of the spec listIntegrations  200 true
 	// other read of the spec getIntegration github 200 true
 	// other read of the spec listProviders  200 true
+	// other read of the spec getProvider github 200 true
 	// OK: true hints: 0
 }

@@ -29,7 +29,7 @@ func TestWrites(t *testing.T) {
 	}{
 		{"API key integration with a connection", "sendgrid", "", []string{"writes: import API_KEY"}},
 		{"OAuth 2 integration: its kind first", "github", "", []string{"writes: import OAUTH2"}},
-		{"basic-auth integration: API_KEY refused, then BASIC", "anvil", "BASIC", []string{"writes: import API_KEY", "writes: import BASIC"}},
+		{"basic-auth integration without connections: its provider's mode", "anvil", "BASIC", []string{"writes: import BASIC"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -46,6 +46,9 @@ func TestWrites(t *testing.T) {
 			var imports []string
 			var steps []string
 			for _, row := range rep.Rows {
+				if row.Method == http.MethodGet && !strings.Contains(row.Route, "connection") {
+					continue // the reads of the auth mode
+				}
 				if strings.HasPrefix(row.Check, "writes: import") {
 					imports = append(imports, row.Check)
 				} else if strings.HasPrefix(row.Check, "writes:") {

@@ -17,6 +17,10 @@ import (
 	"github.com/nango-go/sdk/gen"
 )
 
+// maxSafeOffset is the largest list offset (page × limit) the server's
+// database query takes: Number.MAX_SAFE_INTEGER, 2^53 − 1.
+const maxSafeOffset = 1<<53 - 1
+
 // The server's own validation patterns (400 invalid_uri_params /
 // invalid_query_params / invalid_body when a value breaks them).
 var (
@@ -227,7 +231,8 @@ func (f *Fake) patch(w http.ResponseWriter, r *http.Request, id string, body []b
 	if !decodeBody(w, body, &in) {
 		return
 	}
-	var issues []gen.ValidationIssue
+	// null decodes as absent; the server's optional properties refuse it.
+	issues := nullProperties(body, "tags", "webhook_url_override", "end_user")
 	var tags gen.Tags
 	if in.Tags != nil {
 		var bad []gen.ValidationIssue
@@ -301,17 +306,37 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request, _ string, _ []byte) 
 		}
 		limit = n
 	}
+	pastSafeOffset := false
 	if q.Has("page") {
-		// Past Number.MAX_SAFE_INTEGER the server's number parsing is no
-		// longer exact; the fake refuses such pages rather than overflow.
 		n, err := strconv.ParseInt(q.Get("page"), 10, 64)
-		if err != nil || n < 0 || n > 1<<53-1 {
+		switch {
+		case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(q.Get("page"), "-"):
+			// A page of more digits than an int64 holds: the server's
+			// validation takes any number >= 0.
+			pastSafeOffset = true
+		case err != nil || n < 0:
 			issues = append(issues, issue("too_small", "Invalid input: expected an integer >= 0", "page"))
+		default:
+			page = int(n)
+			// The server skips page × limit rows without checking the
+			// product (see pastSafeOffset below); divided, not multiplied,
+			// so that the check itself cannot overflow.
+			pastSafeOffset = limit > 0 && n > maxSafeOffset/int64(limit)
 		}
-		page = int(n)
 	}
 	if issues != nil {
 		writeError(w, 400, "invalid_query_params", "", issues)
+		return
+	}
+	if pastSafeOffset {
+		// The server's validation takes any page >= 0 and computes the
+		// offset, page × limit, in a float64: past 2^53 − 1 the query to
+		// its database fails, and Nango answers its catch-all 500, with
+		// the id of the error report as the payload.
+		id := newUUID()
+		payload, _ := json.Marshal(id)
+		writeErrorDetail(w, http.StatusInternalServerError, gen.ErrorDetail{Code: "generic_error_support",
+			Message: "An error occurred. Please contact support with this unique id: " + string(payload), Payload: payload})
 		return
 	}
 	var integrations []string

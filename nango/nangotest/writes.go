@@ -37,12 +37,17 @@ var requiredFields = map[string][]string{
 // APP credentials with a made-up token instead ("ghs_nangotest_" and the
 // installation id), valid for an hour, and the app and installation ids in
 // connection_config as Nango does.
-func (f *Fake) importConnection(w http.ResponseWriter, _ *http.Request, _ string, body []byte) {
+func (f *Fake) importConnection(w http.ResponseWriter, r *http.Request, _ string, body []byte) {
+	// The server's schema for the query is an empty strict object.
+	if !requireEmptyQuery(w, r) {
+		return
+	}
 	var in gen.ImportConnectionRequest
 	if !decodeBody(w, body, &in) {
 		return
 	}
-	var issues []gen.ValidationIssue
+	// null decodes as absent; the server's optional properties refuse it.
+	issues := nullProperties(body, "connection_id", "metadata", "connection_config", "webhook_url_override", "end_user", "tags")
 	if in.ProviderConfigKey == "" {
 		issues = append(issues, issue("invalid_type", "Invalid input: expected string, received undefined", "provider_config_key"))
 	}
@@ -95,6 +100,12 @@ func (f *Fake) importConnection(w http.ResponseWriter, _ *http.Request, _ string
 	provider := integ.provider
 	if mode := integ.authMode; mode != "" && mode != kind && !(mode == "APP" && kind == "CUSTOM" || mode == "CUSTOM" && kind == "APP") {
 		writeError(w, 400, "invalid_body", fmt.Sprintf("Provider %s does not support %s auth", mode, kind), nil)
+		return
+	}
+	if kind == "TBA" && !truthy(in.ConnectionConfig["accountId"]) {
+		// Checked after the schema, the integration and the kind, as the
+		// server does; any falsy accountId is missing to it.
+		writeError(w, 400, "invalid_body", "Missing accountId in connection_config. This is required to create a TBA connection.", nil)
 		return
 	}
 	now := f.clock().UTC()
@@ -170,8 +181,9 @@ func (f *Fake) metadata(w http.ResponseWriter, r *http.Request, _ string, body [
 	var ids []string
 	if one, err := in.ConnectionID.AsConnectionIDValue(); err == nil {
 		ids = []string{one}
-	} else if many, err := in.ConnectionID.AsConnectionIDs1(); err == nil && len(many) > 0 {
-		ids = many
+	} else if many, err := in.ConnectionID.AsConnectionIDs1(); err == nil {
+		// [] is valid to the server: it writes nothing and echoes it.
+		ids = append([]string{}, many...)
 	}
 	var issues []gen.ValidationIssue
 	if ids == nil {
@@ -203,7 +215,9 @@ func (f *Fake) metadata(w http.ResponseWriter, r *http.Request, _ string, body [
 }
 
 // metadataByID is the deprecated POST|PATCH /connection/{connectionId}/metadata:
-// the body is the metadata itself, the key in the query or a header.
+// the body is the metadata itself, the key in the query or a header, and the
+// answer echoes the body (201 to a POST, 200 to a PATCH), as the server's
+// res.send(req.body) does.
 func (f *Fake) metadataByID(w http.ResponseWriter, r *http.Request, id string, body []byte) {
 	key := r.URL.Query().Get("provider_config_key")
 	if key == "" {
@@ -231,7 +245,16 @@ func (f *Fake) metadataByID(w http.ResponseWriter, r *http.Request, id string, b
 	if r.Method == http.MethodPost {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, gen.Success{Success: true})
+	// The parsed body written back: the request's bytes without their
+	// white space.
+	var echo bytes.Buffer
+	if err := json.Compact(&echo, body); err != nil {
+		writeError(w, 500, "server_error", err.Error(), nil)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(echo.Bytes())
 }
 
 // writeMetadata replaces (POST) or merges (PATCH) the metadata of every id,
