@@ -57,6 +57,8 @@ type Fake struct {
 	// envs are other environments of the same account: their keys are
 	// valid, and they see none of this environment's data.
 	envs map[string]*Fake
+	// syncs are the deployed syncs and their state (syncs.go).
+	syncs *syncStore
 }
 
 type connKey struct{ key, id string }
@@ -158,6 +160,7 @@ func NewFake(opts ...Option) (*Fake, error) {
 	for _, o := range opts {
 		o(f)
 	}
+	f.syncs = newSyncStore(f.clock().UTC()) // by the clock the options chose
 	if f.validate && f.validator == nil {
 		v, err := contract.Load()
 		if err != nil {
@@ -170,7 +173,7 @@ func NewFake(opts ...Option) (*Fake, error) {
 
 func newEnv(secretKey string, clock func() time.Time) *Fake {
 	return &Fake{secretKey: secretKey, conns: map[connKey]*stored{}, integrations: map[string]*integration{},
-		sessions: map[string]*session{}, refreshes: map[connKey]int{}, clock: clock}
+		sessions: map[string]*session{}, refreshes: map[connKey]int{}, clock: clock, syncs: newSyncStore(clock().UTC())}
 }
 
 // AddEnvironment accepts another secret key, for an environment of its own
