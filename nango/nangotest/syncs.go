@@ -25,7 +25,9 @@ import (
 // fake sends the signed sync webhook, one per model, to its webhook URL
 // (WithWebhookURL) before the call that caused the run returns. Nothing
 // runs on a schedule: a run happens on POST /sync/start (a schedule's first
-// start), POST /sync/trigger, or RunSync.
+// start), POST /sync/trigger, or RunSync. A trigger's
+// full_refresh_and_clear_cache runs as a full refresh: the fake's runs
+// write no records (PutRecords does), so they delete none either.
 
 // syncStore is the sync state of one environment.
 type syncStore struct {
