@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nango-go/sdk/nango"
 	"github.com/nango-go/sdk/nango/nangotest"
@@ -252,12 +253,15 @@ func TestSyncWebhooks(t *testing.T) {
 		first.ProviderConfigKey != "github" || first.SyncType != "INITIAL" || first.ResponseResults == nil || first.ModifiedAfter.IsZero() {
 		t.Errorf("first run: %+v", first)
 	}
+	// The next run's changes are those since the first run ended (to the
+	// millisecond, as Nango's webhooks write it).
+	ended := oneStatus(t, c, "issues", "user-1").FinishedAt.Truncate(time.Millisecond)
 	if err := srv.RunSync("github", "user-1", "issues"); err != nil {
 		t.Fatal(err)
 	}
 	hooks = take()
-	if len(hooks) != 2 || hooks[0].SyncType != "INCREMENTAL" || !hooks[0].ModifiedAfter.After(first.ModifiedAfter) {
-		t.Errorf("second run: %+v (first %v)", hooks, first.ModifiedAfter)
+	if len(hooks) != 2 || hooks[0].SyncType != "INCREMENTAL" || !hooks[0].ModifiedAfter.Equal(ended) || hooks[0].ModifiedAfter.Before(first.ModifiedAfter) {
+		t.Errorf("second run: %+v (first run ended %v)", hooks, ended)
 	}
 
 	if err := srv.FailNextSync("github", "user-1", "issues", "boom"); err != nil {
