@@ -322,6 +322,51 @@ func (e SignatureCredentialsType) Valid() bool {
 	}
 }
 
+// Defines values for SyncState.
+const (
+	SyncStateError   SyncState = "ERROR"
+	SyncStatePaused  SyncState = "PAUSED"
+	SyncStateRunning SyncState = "RUNNING"
+	SyncStateStopped SyncState = "STOPPED"
+	SyncStateSuccess SyncState = "SUCCESS"
+)
+
+// Valid indicates whether the value is a known member of the SyncState enum.
+func (e SyncState) Valid() bool {
+	switch e {
+	case SyncStateError:
+		return true
+	case SyncStatePaused:
+		return true
+	case SyncStateRunning:
+		return true
+	case SyncStateStopped:
+		return true
+	case SyncStateSuccess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncType.
+const (
+	SyncTypeIncremental SyncType = "INCREMENTAL"
+	SyncTypeInitial     SyncType = "INITIAL"
+)
+
+// Valid indicates whether the value is a known member of the SyncType enum.
+func (e SyncType) Valid() bool {
+	switch e {
+	case SyncTypeIncremental:
+		return true
+	case SyncTypeInitial:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TBACredentialsType.
 const (
 	TBACredentialsTypeTBA TBACredentialsType = "TBA"
@@ -331,6 +376,27 @@ const (
 func (e TBACredentialsType) Valid() bool {
 	switch e {
 	case TBACredentialsTypeTBA:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TriggerSyncMode.
+const (
+	SyncModeFullRefresh              TriggerSyncMode = "full_refresh"
+	SyncModeFullRefreshAndClearCache TriggerSyncMode = "full_refresh_and_clear_cache"
+	SyncModeIncremental              TriggerSyncMode = "incremental"
+)
+
+// Valid indicates whether the value is a known member of the TriggerSyncMode enum.
+func (e TriggerSyncMode) Valid() bool {
+	switch e {
+	case SyncModeFullRefresh:
+		return true
+	case SyncModeFullRefreshAndClearCache:
+		return true
+	case SyncModeIncremental:
 		return true
 	default:
 		return false
@@ -1701,6 +1767,170 @@ type Success struct {
 	Success bool `json:"success"`
 }
 
+// SyncCommandRequest The syncs to pause or start. Unknown properties are refused.
+type SyncCommandRequest struct {
+	// ConnectionID The connection; without one, every connection of the integration.
+	ConnectionID ConnectionIDValue `json:"connection_id,omitempty,omitzero"`
+
+	// ProviderConfigKey An integration's unique key (its provider config key).
+	ProviderConfigKey ProviderConfigKeyValue `json:"provider_config_key"`
+
+	// Syncs The syncs; `[]` names every sync.
+	Syncs []SyncSelector `json:"syncs"`
+}
+
+// SyncFrequencyRequest A new frequency for one sync of one connection. Unknown properties are refused.
+type SyncFrequencyRequest struct {
+	// ConnectionID A connection id (the characters and length the server takes).
+	ConnectionID ConnectionIDValue `json:"connection_id"`
+
+	// Frequency `every 2 hours`, `30m`, `every day`, `every half hour`… (an amount
+	// and a unit of seconds, minutes, hours or days, or a month, week,
+	// half day, half hour or quarter hour, after an optional `every `;
+	// at least 30 seconds), or null for the deployed frequency.
+	Frequency *string `json:"frequency"`
+
+	// ProviderConfigKey An integration's unique key (its provider config key).
+	ProviderConfigKey ProviderConfigKeyValue `json:"provider_config_key"`
+
+	// SyncName A sync's or a variant's name, as Nango takes it in a path or in
+	// `sync_name`: letters, digits, `_` and `-`, at most 255 characters.
+	SyncName SyncName `json:"sync_name"`
+
+	// SyncVariant The variant (`base` when absent).
+	SyncVariant SyncName `json:"sync_variant,omitempty,omitzero"`
+}
+
+// SyncFrequencyResponse The frequency now in force.
+type SyncFrequencyResponse struct {
+	// Frequency As Nango schedules it (`2 hours` for `every 2 hours`; the deployed one after a reset).
+	Frequency string `json:"frequency"`
+}
+
+// SyncName A sync's or a variant's name, as Nango takes it in a path or in
+// `sync_name`: letters, digits, `_` and `-`, at most 255 characters.
+type SyncName = string
+
+// SyncRef One variant of a sync, by name.
+type SyncRef struct {
+	// Name The sync's name.
+	Name string `json:"name"`
+
+	// Variant The variant (`base` for the sync itself).
+	Variant string `json:"variant"`
+}
+
+// SyncResult How many records of a model a run added, updated and deleted.
+type SyncResult struct {
+	// Added Records added.
+	Added int `json:"added"`
+
+	// Deleted Records deleted.
+	Deleted int `json:"deleted"`
+
+	// Updated Records updated.
+	Updated int `json:"updated"`
+}
+
+// SyncSelector A sync to act on: its name (for its `base` variant; `name::variant`
+// also names a variant), or a `{name, variant}` object.
+type SyncSelector struct {
+	union json.RawMessage
+}
+
+// SyncSelector0 A sync name, or `name::variant`.
+type SyncSelector0 = string
+
+// SyncState The state of a sync (`status`) or of its latest run
+// (`latestExecutionStatus`): `RUNNING` now; `PAUSED` (its schedule is);
+// `SUCCESS` or `ERROR` for the latest run of a started schedule;
+// `STOPPED` for a deleted schedule, or a run that failed
+// (`latestExecutionStatus`).
+type SyncState string
+
+// SyncStatus The state of one variant of a sync for one connection: its schedule,
+// its latest run and the records it holds.
+type SyncStatus struct {
+	// Checkpoint The sync's checkpoint (a flat key-value object), for syncs that keep one; null otherwise.
+	Checkpoint map[string]interface{} `json:"checkpoint"`
+
+	// ConnectionID The connection it syncs.
+	ConnectionID string `json:"connection_id"`
+
+	// FinishedAt When the latest run ended; absent before the first run and while one runs.
+	FinishedAt time.Time `json:"finishedAt,omitempty,omitzero"`
+
+	// Frequency How often it runs (`every day`, or the connection's override as given).
+	Frequency *string `json:"frequency"`
+
+	// ID The sync's id (a UUID), one per connection and variant.
+	ID string `json:"id"`
+
+	// LatestExecutionStatus The state of a sync (`status`) or of its latest run
+	// (`latestExecutionStatus`): `RUNNING` now; `PAUSED` (its schedule is);
+	// `SUCCESS` or `ERROR` for the latest run of a started schedule;
+	// `STOPPED` for a deleted schedule, or a run that failed
+	// (`latestExecutionStatus`).
+	LatestExecutionStatus SyncState `json:"latestExecutionStatus,omitempty,omitzero"`
+
+	// LatestResult What the latest run changed, per model; absent before the first run.
+	LatestResult map[string]SyncResult `json:"latestResult,omitempty,omitzero"`
+
+	// Name The sync's name.
+	Name string `json:"name"`
+
+	// NextScheduledSyncAt When the schedule runs it next; null while paused.
+	NextScheduledSyncAt *time.Time `json:"nextScheduledSyncAt"`
+
+	// RecordCount How many records the connection holds, per model of the sync (deleted ones included).
+	RecordCount map[string]int `json:"recordCount"`
+
+	// Status The state of a sync (`status`) or of its latest run
+	// (`latestExecutionStatus`): `RUNNING` now; `PAUSED` (its schedule is);
+	// `SUCCESS` or `ERROR` for the latest run of a started schedule;
+	// `STOPPED` for a deleted schedule, or a run that failed
+	// (`latestExecutionStatus`).
+	Status SyncState `json:"status"`
+
+	// Type Deprecated by Nango: whether the latest run was `INCREMENTAL`;
+	// `INITIAL` otherwise (a first or full run, or none yet).
+	Type SyncType `json:"type"`
+
+	// Variant The variant (`base` unless created as a variant).
+	Variant string `json:"variant"`
+}
+
+// SyncStatusResponse The status of syncs.
+type SyncStatusResponse struct {
+	// Syncs One entry per sync, variant and connection.
+	Syncs []SyncStatus `json:"syncs"`
+}
+
+// SyncType Deprecated by Nango: whether the latest run was `INCREMENTAL`;
+// `INITIAL` otherwise (a first or full run, or none yet).
+type SyncType string
+
+// SyncVariantRequest The connection of a variant to create or delete. Unknown properties are refused.
+type SyncVariantRequest struct {
+	// ConnectionID A connection id (the characters and length the server takes).
+	ConnectionID ConnectionIDValue `json:"connection_id"`
+
+	// ProviderConfigKey An integration's unique key (its provider config key).
+	ProviderConfigKey ProviderConfigKeyValue `json:"provider_config_key"`
+}
+
+// SyncVariantResponse A variant just created.
+type SyncVariantResponse struct {
+	// ID The variant's sync id (a UUID), as in `SyncStatus.id`.
+	ID string `json:"id"`
+
+	// Name The sync's name.
+	Name string `json:"name"`
+
+	// Variant The variant's name.
+	Variant string `json:"variant"`
+}
+
 // TBACredentials The credentials of a token-based auth (NetSuite TBA) connection.
 type TBACredentials struct {
 	// ConfigOverride A per-connection OAuth client, if one was set.
@@ -1756,6 +1986,64 @@ type TriggerActionRequest struct {
 	// hands a falsy input (`null`, `false`, `0`, `""`) to the action as
 	// `null`.
 	Input json.RawMessage `json:"input,omitempty,omitzero"`
+}
+
+// TriggerSyncMode How a triggered run treats what earlier runs saved: `incremental`
+// goes on from the sync's checkpoint, `full_refresh` starts over (the
+// records stay; those the run does not see again are not deleted), and
+// `full_refresh_and_clear_cache` deletes the records first.
+type TriggerSyncMode string
+
+// TriggerSyncRequest The syncs to run now. Unknown properties are refused. `opts` is the
+// newer spelling of `sync_mode` (`reset` is a full refresh,
+// `emptyCache` deletes the records first) and cannot be combined with
+// `sync_mode` or `full_resync`.
+type TriggerSyncRequest struct {
+	// ConnectionID The connection (or the `Connection-Id` header); without one, every connection of the integration.
+	ConnectionID string `json:"connection_id,omitempty,omitzero"`
+
+	// FullResync Deprecated; `true` is `sync_mode` `full_refresh`.
+	FullResync bool `json:"full_resync,omitempty,omitzero"`
+
+	// Opts The run's options (newer servers' form of `sync_mode`).
+	Opts struct {
+		// EmptyCache Delete the records before the run.
+		EmptyCache bool `json:"emptyCache,omitempty,omitzero"`
+
+		// Reset Start over instead of going on from the checkpoint.
+		Reset bool `json:"reset,omitempty,omitzero"`
+	} `json:"opts,omitempty,omitzero"`
+
+	// ProviderConfigKey The integration's unique key (or the `Provider-Config-Key` header).
+	ProviderConfigKey string `json:"provider_config_key,omitempty,omitzero"`
+
+	// SyncMode How a triggered run treats what earlier runs saved: `incremental`
+	// goes on from the sync's checkpoint, `full_refresh` starts over (the
+	// records stay; those the run does not see again are not deleted), and
+	// `full_refresh_and_clear_cache` deletes the records first.
+	SyncMode TriggerSyncMode `json:"sync_mode,omitempty,omitzero"`
+
+	// Syncs The syncs to run; `[]` runs every sync.
+	Syncs []SyncSelector `json:"syncs"`
+}
+
+// TriggerSyncSelector A sync to run, as `POST /sync/trigger` takes it: a name (or
+// `name::variant`), or a `{name, variant}` object (other keys of the
+// object are ignored there).
+type TriggerSyncSelector struct {
+	union json.RawMessage
+}
+
+// TriggerSyncSelector0 A sync name, or `name::variant`.
+type TriggerSyncSelector0 = string
+
+// TriggerSyncSelector1 One variant of a sync; other keys are ignored.
+type TriggerSyncSelector1 struct {
+	// Name The sync's name.
+	Name string `json:"name"`
+
+	// Variant The variant (`base` for the sync itself).
+	Variant string `json:"variant"`
 }
 
 // TwoStepCredentials The credentials of a TWO_STEP connection (a token obtained from other
@@ -2097,6 +2385,20 @@ type ProviderConfigKey = string
 // RefreshToken defines model for RefreshToken.
 type RefreshToken = bool
 
+// ConnectionIDHeader defines model for SyncConnectionIdHeader.
+type ConnectionIDHeader = string
+
+// SyncNamePath A sync's or a variant's name, as Nango takes it in a path or in
+// `sync_name`: letters, digits, `_` and `-`, at most 255 characters.
+type SyncNamePath = SyncName
+
+// ProviderConfigKeyHeader defines model for SyncProviderConfigKeyHeader.
+type ProviderConfigKeyHeader = string
+
+// SyncVariantPath A sync's or a variant's name, as Nango takes it in a path or in
+// `sync_name`: letters, digits, `_` and `-`, at most 255 characters.
+type SyncVariantPath = SyncName
+
 // ActionFailed An error answer. Nango has sent two shapes: since mid-2024 `error` is an
 // object with the code; before, `error` was the message and `type` the code.
 //
@@ -2180,6 +2482,18 @@ type ProxyError = Error
 //
 // Example: {"error":{"code":"not_found","message":"Failed to find connection"}}
 type ServerError = Error
+
+// SyncCommandDone The answer of a write that returns nothing else.
+type SyncCommandDone = Success
+
+// SyncFrequencyUpdated The frequency now in force.
+type SyncFrequencyUpdated = SyncFrequencyResponse
+
+// SyncStatusRead The status of syncs.
+type SyncStatusRead = SyncStatusResponse
+
+// SyncVariantCreated A variant just created.
+type SyncVariantCreated = SyncVariantResponse
 
 // TooManyRequests An error answer. Nango has sent two shapes: since mid-2024 `error` is an
 // object with the code; before, `error` was the message and `type` the code.
@@ -2348,6 +2662,28 @@ type GetIntegrationParams struct {
 // GetIntegrationParamsInclude defines parameters for GetIntegration.
 type GetIntegrationParamsInclude string
 
+// GetSyncStatusParams defines parameters for GetSyncStatus.
+type GetSyncStatusParams struct {
+	// Syncs `*` for every sync, or a comma-separated list of sync names, each
+	// `name` (its `base` variant) or `name::variant`.
+	Syncs string `form:"syncs" json:"syncs"`
+
+	// ProviderConfigKey The integration's unique key (its "provider config key").
+	ProviderConfigKey ProviderConfigKey `form:"provider_config_key" json:"provider_config_key"`
+
+	// ConnectionID Only this connection's syncs.
+	ConnectionID *ConnectionIDValue `form:"connection_id,omitempty" json:"connection_id,omitempty"`
+}
+
+// TriggerSyncParams defines parameters for TriggerSync.
+type TriggerSyncParams struct {
+	// ProviderConfigKeyHeader The integration's unique key, when the body has no `provider_config_key`.
+	ProviderConfigKeyHeader *ProviderConfigKeyHeader `json:"Provider-Config-Key,omitempty"`
+
+	// ConnectionIDHeader The connection, when the body has no `connection_id`.
+	ConnectionIDHeader *ConnectionIDHeader `json:"Connection-Id,omitempty"`
+}
+
 // TriggerActionJSONRequestBody defines body for TriggerAction for application/json ContentType.
 type TriggerActionJSONRequestBody = TriggerActionRequest
 
@@ -2388,6 +2724,24 @@ type SetMetadataJSONRequestBody = MetadataRequest
 
 // PatchConnectionJSONRequestBody defines body for PatchConnection for application/json ContentType.
 type PatchConnectionJSONRequestBody = PatchConnectionRequest
+
+// PauseSyncJSONRequestBody defines body for PauseSync for application/json ContentType.
+type PauseSyncJSONRequestBody = SyncCommandRequest
+
+// StartSyncJSONRequestBody defines body for StartSync for application/json ContentType.
+type StartSyncJSONRequestBody = SyncCommandRequest
+
+// TriggerSyncJSONRequestBody defines body for TriggerSync for application/json ContentType.
+type TriggerSyncJSONRequestBody = TriggerSyncRequest
+
+// UpdateSyncConnectionFrequencyJSONRequestBody defines body for UpdateSyncConnectionFrequency for application/json ContentType.
+type UpdateSyncConnectionFrequencyJSONRequestBody = SyncFrequencyRequest
+
+// DeleteSyncVariantJSONRequestBody defines body for DeleteSyncVariant for application/json ContentType.
+type DeleteSyncVariantJSONRequestBody = SyncVariantRequest
+
+// CreateSyncVariantJSONRequestBody defines body for CreateSyncVariant for application/json ContentType.
+type CreateSyncVariantJSONRequestBody = SyncVariantRequest
 
 // Getter for additional properties for JWTCredentials. Returns the specified
 // element and whether it was found
@@ -3989,6 +4343,130 @@ func (t *ImportCredentials) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsSyncSelector0 returns the union data inside the SyncSelector as a SyncSelector0
+func (t SyncSelector) AsSyncSelector0() (SyncSelector0, error) {
+	var body SyncSelector0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSyncSelector0 overwrites any union data inside the SyncSelector as the provided SyncSelector0
+func (t *SyncSelector) FromSyncSelector0(v SyncSelector0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeSyncSelector0 performs a merge with any union data inside the SyncSelector, using the provided SyncSelector0
+func (t *SyncSelector) MergeSyncSelector0(v SyncSelector0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSyncRef returns the union data inside the SyncSelector as a SyncRef
+func (t SyncSelector) AsSyncRef() (SyncRef, error) {
+	var body SyncRef
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSyncRef overwrites any union data inside the SyncSelector as the provided SyncRef
+func (t *SyncSelector) FromSyncRef(v SyncRef) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeSyncRef performs a merge with any union data inside the SyncSelector, using the provided SyncRef
+func (t *SyncSelector) MergeSyncRef(v SyncRef) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t SyncSelector) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *SyncSelector) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsTriggerSyncSelector0 returns the union data inside the TriggerSyncSelector as a TriggerSyncSelector0
+func (t TriggerSyncSelector) AsTriggerSyncSelector0() (TriggerSyncSelector0, error) {
+	var body TriggerSyncSelector0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTriggerSyncSelector0 overwrites any union data inside the TriggerSyncSelector as the provided TriggerSyncSelector0
+func (t *TriggerSyncSelector) FromTriggerSyncSelector0(v TriggerSyncSelector0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeTriggerSyncSelector0 performs a merge with any union data inside the TriggerSyncSelector, using the provided TriggerSyncSelector0
+func (t *TriggerSyncSelector) MergeTriggerSyncSelector0(v TriggerSyncSelector0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTriggerSyncSelector1 returns the union data inside the TriggerSyncSelector as a TriggerSyncSelector1
+func (t TriggerSyncSelector) AsTriggerSyncSelector1() (TriggerSyncSelector1, error) {
+	var body TriggerSyncSelector1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTriggerSyncSelector1 overwrites any union data inside the TriggerSyncSelector as the provided TriggerSyncSelector1
+func (t *TriggerSyncSelector) FromTriggerSyncSelector1(v TriggerSyncSelector1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeTriggerSyncSelector1 performs a merge with any union data inside the TriggerSyncSelector, using the provided TriggerSyncSelector1
+func (t *TriggerSyncSelector) MergeTriggerSyncSelector1(v TriggerSyncSelector1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t TriggerSyncSelector) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *TriggerSyncSelector) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsValidationIssuePath0 returns the union data inside the ValidationIssue_Path_Item as a ValidationIssuePath0
 func (t ValidationIssue_Path_Item) AsValidationIssuePath0() (ValidationIssuePath0, error) {
 	var body ValidationIssuePath0
@@ -4647,6 +5125,199 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /providers/{provider} (the `GetProvider` operationId).
 	GetProvider(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseSyncWithBody Pause the schedule of syncs
+	//
+	// Pauses the schedule of the named syncs (Node: pauseSync), for one
+	// connection or, without `connection_id`, for every connection of the
+	// integration; a run in progress finishes. An empty `syncs` names every
+	// sync. Errors as for `POST /sync/trigger`; the key and connection id
+	// are body properties only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sync/pause (the `PauseSync` operationId).
+	PauseSyncWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseSync Pause the schedule of syncs
+	//
+	// Pauses the schedule of the named syncs (Node: pauseSync), for one
+	// connection or, without `connection_id`, for every connection of the
+	// integration; a run in progress finishes. An empty `syncs` names every
+	// sync. Errors as for `POST /sync/trigger`; the key and connection id
+	// are body properties only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /sync/pause (the `PauseSync` operationId).
+	PauseSync(ctx context.Context, body PauseSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSyncWithBody Start (or resume) the schedule of syncs
+	//
+	// Starts the schedule of the named syncs (Node: startSync): a paused
+	// sync runs at once, then at its frequency; a started one is left as it
+	// is. For one connection or, without `connection_id`, every connection
+	// of the integration. An empty `syncs` names every sync. Errors as for
+	// `POST /sync/pause`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sync/start (the `StartSync` operationId).
+	StartSyncWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSync Start (or resume) the schedule of syncs
+	//
+	// Starts the schedule of the named syncs (Node: startSync): a paused
+	// sync runs at once, then at its frequency; a started one is left as it
+	// is. For one connection or, without `connection_id`, every connection
+	// of the integration. An empty `syncs` names every sync. Errors as for
+	// `POST /sync/pause`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /sync/start (the `StartSync` operationId).
+	StartSync(ctx context.Context, body StartSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSyncStatus Get the status of syncs
+	//
+	// The schedule and last run of the named syncs (Node: syncStatus), one
+	// entry per sync and connection: for one connection, or every
+	// connection of the integration without `connection_id`. Names that
+	// match no sync are left out (`{"syncs": []}` when none does). An
+	// unknown connection is a 400 `invalid_body` with the message
+	// "Connection not found"; an unknown query parameter a 400
+	// `invalid_query_params`.
+	//
+	// Corresponds with GET /sync/status (the `GetSyncStatus` operationId).
+	GetSyncStatus(ctx context.Context, params *GetSyncStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TriggerSyncWithBody Run syncs now
+	//
+	// Starts a run of the named syncs now (Node: triggerSync), for one
+	// connection or, without `connection_id`, for every connection of the
+	// integration that has them. The run happens later, in Nango's workers:
+	// the answer only says that it was scheduled. An empty `syncs` names
+	// every sync. The integration's key and the connection id may come as
+	// the `Provider-Config-Key` and `Connection-Id` headers instead (the
+	// body wins). Errors: an unknown sync or variant is a 400
+	// `no_syncs_found`; an unknown connection a 404 `unknown_connection`;
+	// no key at all a 400 `missing_provider_config_key`; an unknown
+	// integration a 400 `unknown_provider_config`. Any query parameter is a
+	// 400 `invalid_query_params`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sync/trigger (the `TriggerSync` operationId).
+	TriggerSyncWithBody(ctx context.Context, params *TriggerSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TriggerSync Run syncs now
+	//
+	// Starts a run of the named syncs now (Node: triggerSync), for one
+	// connection or, without `connection_id`, for every connection of the
+	// integration that has them. The run happens later, in Nango's workers:
+	// the answer only says that it was scheduled. An empty `syncs` names
+	// every sync. The integration's key and the connection id may come as
+	// the `Provider-Config-Key` and `Connection-Id` headers instead (the
+	// body wins). Errors: an unknown sync or variant is a 400
+	// `no_syncs_found`; an unknown connection a 404 `unknown_connection`;
+	// no key at all a 400 `missing_provider_config_key`; an unknown
+	// integration a 400 `unknown_provider_config`. Any query parameter is a
+	// 400 `invalid_query_params`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /sync/trigger (the `TriggerSync` operationId).
+	TriggerSync(ctx context.Context, params *TriggerSyncParams, body TriggerSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSyncConnectionFrequencyWithBody Change how often a sync runs for one connection
+	//
+	// Overrides the frequency of one sync (and variant) for one connection
+	// (Node: updateSyncConnectionFrequency); `null` goes back to the
+	// frequency the sync was deployed with. The answer is the frequency now
+	// in force, as Nango schedules it (`every 2 hours` answers `2 hours`).
+	// Only PUT: a POST is Nango's 404 page. Errors: an unknown connection or
+	// sync is a 400 `unknown_connection` / `unknown_sync`; an interval
+	// shorter than 30 seconds a 400 `invalid_body` ("Sync interval is
+	// invalid"); any query parameter a 400 `invalid_query_params`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /sync/update-connection-frequency (the `UpdateSyncConnectionFrequency` operationId).
+	UpdateSyncConnectionFrequencyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSyncConnectionFrequency Change how often a sync runs for one connection
+	//
+	// Overrides the frequency of one sync (and variant) for one connection
+	// (Node: updateSyncConnectionFrequency); `null` goes back to the
+	// frequency the sync was deployed with. The answer is the frequency now
+	// in force, as Nango schedules it (`every 2 hours` answers `2 hours`).
+	// Only PUT: a POST is Nango's 404 page. Errors: an unknown connection or
+	// sync is a 400 `unknown_connection` / `unknown_sync`; an interval
+	// shorter than 30 seconds a 400 `invalid_body` ("Sync interval is
+	// invalid"); any query parameter a 400 `invalid_query_params`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /sync/update-connection-frequency (the `UpdateSyncConnectionFrequency` operationId).
+	UpdateSyncConnectionFrequency(ctx context.Context, body UpdateSyncConnectionFrequencyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSyncVariantWithBody Delete a variant of a sync for one connection
+	//
+	// Removes a variant created with `POST` (Node: deleteSyncVariant), with
+	// its schedule. The `base` variant (any case) cannot be deleted: 400
+	// `invalid_variant`. An unknown variant is a 404 `not_found`, an
+	// unknown connection a 400 `unknown_connection`. The body names the
+	// connection, as on `POST`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /sync/{name}/variant/{variant} (the `DeleteSyncVariant` operationId).
+	DeleteSyncVariantWithBody(ctx context.Context, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSyncVariant Delete a variant of a sync for one connection
+	//
+	// Removes a variant created with `POST` (Node: deleteSyncVariant), with
+	// its schedule. The `base` variant (any case) cannot be deleted: 400
+	// `invalid_variant`. An unknown variant is a 404 `not_found`, an
+	// unknown connection a 400 `unknown_connection`. The body names the
+	// connection, as on `POST`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /sync/{name}/variant/{variant} (the `DeleteSyncVariant` operationId).
+	DeleteSyncVariant(ctx context.Context, name SyncNamePath, variant SyncVariantPath, body DeleteSyncVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSyncVariantWithBody Create a variant of a sync for one connection
+	//
+	// Adds a variant of a deployed sync to one connection (Node:
+	// createSyncVariant): the same script with its own records and
+	// schedule, paused until started or triggered when the sync does not
+	// start on its own. Errors (400): `base` (any case) is
+	// `invalid_variant`; an existing variant `sync_variant_already_exists`;
+	// an unknown sync `unknown_sync`, connection `unknown_connection`,
+	// integration `unknown_provider_config`; too many variants
+	// `resource_capped`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sync/{name}/variant/{variant} (the `CreateSyncVariant` operationId).
+	CreateSyncVariantWithBody(ctx context.Context, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSyncVariant Create a variant of a sync for one connection
+	//
+	// Adds a variant of a deployed sync to one connection (Node:
+	// createSyncVariant): the same script with its own records and
+	// schedule, paused until started or triggered when the sync does not
+	// start on its own. Errors (400): `base` (any case) is
+	// `invalid_variant`; an existing variant `sync_variant_already_exists`;
+	// an unknown sync `unknown_sync`, connection `unknown_connection`,
+	// integration `unknown_provider_config`; too many variants
+	// `resource_capped`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /sync/{name}/variant/{variant} (the `CreateSyncVariant` operationId).
+	CreateSyncVariant(ctx context.Context, name SyncNamePath, variant SyncVariantPath, body CreateSyncVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // TriggerActionWithBody Run an action for a connection
@@ -5328,6 +5999,329 @@ func (c *Client) ListProviders(ctx context.Context, reqEditors ...RequestEditorF
 // Corresponds with GET /providers/{provider} (the `GetProvider` operationId).
 func (c *Client) GetProvider(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProviderRequest(c.Server, provider)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseSyncWithBody Pause the schedule of syncs
+//
+// Pauses the schedule of the named syncs (Node: pauseSync), for one
+// connection or, without `connection_id`, for every connection of the
+// integration; a run in progress finishes. An empty `syncs` names every
+// sync. Errors as for `POST /sync/trigger`; the key and connection id
+// are body properties only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sync/pause (the `PauseSync` operationId).
+func (c *Client) PauseSyncWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseSyncRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseSync Pause the schedule of syncs
+//
+// Pauses the schedule of the named syncs (Node: pauseSync), for one
+// connection or, without `connection_id`, for every connection of the
+// integration; a run in progress finishes. An empty `syncs` names every
+// sync. Errors as for `POST /sync/trigger`; the key and connection id
+// are body properties only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /sync/pause (the `PauseSync` operationId).
+func (c *Client) PauseSync(ctx context.Context, body PauseSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseSyncRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSyncWithBody Start (or resume) the schedule of syncs
+//
+// Starts the schedule of the named syncs (Node: startSync): a paused
+// sync runs at once, then at its frequency; a started one is left as it
+// is. For one connection or, without `connection_id`, every connection
+// of the integration. An empty `syncs` names every sync. Errors as for
+// `POST /sync/pause`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sync/start (the `StartSync` operationId).
+func (c *Client) StartSyncWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSyncRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSync Start (or resume) the schedule of syncs
+//
+// Starts the schedule of the named syncs (Node: startSync): a paused
+// sync runs at once, then at its frequency; a started one is left as it
+// is. For one connection or, without `connection_id`, every connection
+// of the integration. An empty `syncs` names every sync. Errors as for
+// `POST /sync/pause`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /sync/start (the `StartSync` operationId).
+func (c *Client) StartSync(ctx context.Context, body StartSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSyncRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSyncStatus Get the status of syncs
+//
+// The schedule and last run of the named syncs (Node: syncStatus), one
+// entry per sync and connection: for one connection, or every
+// connection of the integration without `connection_id`. Names that
+// match no sync are left out (`{"syncs": []}` when none does). An
+// unknown connection is a 400 `invalid_body` with the message
+// "Connection not found"; an unknown query parameter a 400
+// `invalid_query_params`.
+//
+// Corresponds with GET /sync/status (the `GetSyncStatus` operationId).
+func (c *Client) GetSyncStatus(ctx context.Context, params *GetSyncStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSyncStatusRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TriggerSyncWithBody Run syncs now
+//
+// Starts a run of the named syncs now (Node: triggerSync), for one
+// connection or, without `connection_id`, for every connection of the
+// integration that has them. The run happens later, in Nango's workers:
+// the answer only says that it was scheduled. An empty `syncs` names
+// every sync. The integration's key and the connection id may come as
+// the `Provider-Config-Key` and `Connection-Id` headers instead (the
+// body wins). Errors: an unknown sync or variant is a 400
+// `no_syncs_found`; an unknown connection a 404 `unknown_connection`;
+// no key at all a 400 `missing_provider_config_key`; an unknown
+// integration a 400 `unknown_provider_config`. Any query parameter is a
+// 400 `invalid_query_params`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sync/trigger (the `TriggerSync` operationId).
+func (c *Client) TriggerSyncWithBody(ctx context.Context, params *TriggerSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTriggerSyncRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TriggerSync Run syncs now
+//
+// Starts a run of the named syncs now (Node: triggerSync), for one
+// connection or, without `connection_id`, for every connection of the
+// integration that has them. The run happens later, in Nango's workers:
+// the answer only says that it was scheduled. An empty `syncs` names
+// every sync. The integration's key and the connection id may come as
+// the `Provider-Config-Key` and `Connection-Id` headers instead (the
+// body wins). Errors: an unknown sync or variant is a 400
+// `no_syncs_found`; an unknown connection a 404 `unknown_connection`;
+// no key at all a 400 `missing_provider_config_key`; an unknown
+// integration a 400 `unknown_provider_config`. Any query parameter is a
+// 400 `invalid_query_params`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /sync/trigger (the `TriggerSync` operationId).
+func (c *Client) TriggerSync(ctx context.Context, params *TriggerSyncParams, body TriggerSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTriggerSyncRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSyncConnectionFrequencyWithBody Change how often a sync runs for one connection
+//
+// Overrides the frequency of one sync (and variant) for one connection
+// (Node: updateSyncConnectionFrequency); `null` goes back to the
+// frequency the sync was deployed with. The answer is the frequency now
+// in force, as Nango schedules it (`every 2 hours` answers `2 hours`).
+// Only PUT: a POST is Nango's 404 page. Errors: an unknown connection or
+// sync is a 400 `unknown_connection` / `unknown_sync`; an interval
+// shorter than 30 seconds a 400 `invalid_body` ("Sync interval is
+// invalid"); any query parameter a 400 `invalid_query_params`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /sync/update-connection-frequency (the `UpdateSyncConnectionFrequency` operationId).
+func (c *Client) UpdateSyncConnectionFrequencyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSyncConnectionFrequencyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSyncConnectionFrequency Change how often a sync runs for one connection
+//
+// Overrides the frequency of one sync (and variant) for one connection
+// (Node: updateSyncConnectionFrequency); `null` goes back to the
+// frequency the sync was deployed with. The answer is the frequency now
+// in force, as Nango schedules it (`every 2 hours` answers `2 hours`).
+// Only PUT: a POST is Nango's 404 page. Errors: an unknown connection or
+// sync is a 400 `unknown_connection` / `unknown_sync`; an interval
+// shorter than 30 seconds a 400 `invalid_body` ("Sync interval is
+// invalid"); any query parameter a 400 `invalid_query_params`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /sync/update-connection-frequency (the `UpdateSyncConnectionFrequency` operationId).
+func (c *Client) UpdateSyncConnectionFrequency(ctx context.Context, body UpdateSyncConnectionFrequencyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSyncConnectionFrequencyRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSyncVariantWithBody Delete a variant of a sync for one connection
+//
+// Removes a variant created with `POST` (Node: deleteSyncVariant), with
+// its schedule. The `base` variant (any case) cannot be deleted: 400
+// `invalid_variant`. An unknown variant is a 404 `not_found`, an
+// unknown connection a 400 `unknown_connection`. The body names the
+// connection, as on `POST`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /sync/{name}/variant/{variant} (the `DeleteSyncVariant` operationId).
+func (c *Client) DeleteSyncVariantWithBody(ctx context.Context, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSyncVariantRequestWithBody(c.Server, name, variant, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSyncVariant Delete a variant of a sync for one connection
+//
+// Removes a variant created with `POST` (Node: deleteSyncVariant), with
+// its schedule. The `base` variant (any case) cannot be deleted: 400
+// `invalid_variant`. An unknown variant is a 404 `not_found`, an
+// unknown connection a 400 `unknown_connection`. The body names the
+// connection, as on `POST`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /sync/{name}/variant/{variant} (the `DeleteSyncVariant` operationId).
+func (c *Client) DeleteSyncVariant(ctx context.Context, name SyncNamePath, variant SyncVariantPath, body DeleteSyncVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSyncVariantRequest(c.Server, name, variant, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSyncVariantWithBody Create a variant of a sync for one connection
+//
+// Adds a variant of a deployed sync to one connection (Node:
+// createSyncVariant): the same script with its own records and
+// schedule, paused until started or triggered when the sync does not
+// start on its own. Errors (400): `base` (any case) is
+// `invalid_variant`; an existing variant `sync_variant_already_exists`;
+// an unknown sync `unknown_sync`, connection `unknown_connection`,
+// integration `unknown_provider_config`; too many variants
+// `resource_capped`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sync/{name}/variant/{variant} (the `CreateSyncVariant` operationId).
+func (c *Client) CreateSyncVariantWithBody(ctx context.Context, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSyncVariantRequestWithBody(c.Server, name, variant, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSyncVariant Create a variant of a sync for one connection
+//
+// Adds a variant of a deployed sync to one connection (Node:
+// createSyncVariant): the same script with its own records and
+// schedule, paused until started or triggered when the sync does not
+// start on its own. Errors (400): `base` (any case) is
+// `invalid_variant`; an existing variant `sync_variant_already_exists`;
+// an unknown sync `unknown_sync`, connection `unknown_connection`,
+// integration `unknown_provider_config`; too many variants
+// `resource_capped`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /sync/{name}/variant/{variant} (the `CreateSyncVariant` operationId).
+func (c *Client) CreateSyncVariant(ctx context.Context, name SyncNamePath, variant SyncVariantPath, body CreateSyncVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSyncVariantRequest(c.Server, name, variant, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6751,6 +7745,370 @@ func NewGetProviderRequest(server string, provider string) (*http.Request, error
 	return req, nil
 }
 
+// NewPauseSyncRequest calls the generic PauseSync builder with application/json body
+func NewPauseSyncRequest(server string, body PauseSyncJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPauseSyncRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPauseSyncRequestWithBody constructs an http.Request for the PauseSync method, with any body, and a specified content type
+func NewPauseSyncRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sync/pause")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartSyncRequest calls the generic StartSync builder with application/json body
+func NewStartSyncRequest(server string, body StartSyncJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartSyncRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewStartSyncRequestWithBody constructs an http.Request for the StartSync method, with any body, and a specified content type
+func NewStartSyncRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sync/start")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSyncStatusRequest constructs an http.Request for the GetSyncStatus method
+func NewGetSyncStatusRequest(server string, params *GetSyncStatusParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sync/status")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "syncs", params.Syncs, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "provider_config_key", params.ProviderConfigKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.ConnectionID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "connection_id", *params.ConnectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewTriggerSyncRequest calls the generic TriggerSync builder with application/json body
+func NewTriggerSyncRequest(server string, params *TriggerSyncParams, body TriggerSyncJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTriggerSyncRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewTriggerSyncRequestWithBody constructs an http.Request for the TriggerSync method, with any body, and a specified content type
+func NewTriggerSyncRequestWithBody(server string, params *TriggerSyncParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sync/trigger")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.ProviderConfigKeyHeader != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Provider-Config-Key", *params.ProviderConfigKeyHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Provider-Config-Key", headerParam0)
+		}
+
+		if params.ConnectionIDHeader != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Connection-Id", *params.ConnectionIDHeader, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Connection-Id", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateSyncConnectionFrequencyRequest calls the generic UpdateSyncConnectionFrequency builder with application/json body
+func NewUpdateSyncConnectionFrequencyRequest(server string, body UpdateSyncConnectionFrequencyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateSyncConnectionFrequencyRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateSyncConnectionFrequencyRequestWithBody constructs an http.Request for the UpdateSyncConnectionFrequency method, with any body, and a specified content type
+func NewUpdateSyncConnectionFrequencyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sync/update-connection-frequency")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSyncVariantRequest calls the generic DeleteSyncVariant builder with application/json body
+func NewDeleteSyncVariantRequest(server string, name SyncNamePath, variant SyncVariantPath, body DeleteSyncVariantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteSyncVariantRequestWithBody(server, name, variant, "application/json", bodyReader)
+}
+
+// NewDeleteSyncVariantRequestWithBody constructs an http.Request for the DeleteSyncVariant method, with any body, and a specified content type
+func NewDeleteSyncVariantRequestWithBody(server string, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "variant", variant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sync/%s/variant/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateSyncVariantRequest calls the generic CreateSyncVariant builder with application/json body
+func NewCreateSyncVariantRequest(server string, name SyncNamePath, variant SyncVariantPath, body CreateSyncVariantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSyncVariantRequestWithBody(server, name, variant, "application/json", bodyReader)
+}
+
+// NewCreateSyncVariantRequestWithBody constructs an http.Request for the CreateSyncVariant method, with any body, and a specified content type
+func NewCreateSyncVariantRequestWithBody(server string, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "variant", variant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sync/%s/variant/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -7170,6 +8528,201 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /providers/{provider} (the `GetProvider` operationId).
 	GetProviderWithResponse(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*GetProviderResponse, error)
+
+	// PauseSyncWithBodyWithResponse Pause the schedule of syncs
+	//
+	// Pauses the schedule of the named syncs (Node: pauseSync), for one
+	// connection or, without `connection_id`, for every connection of the
+	// integration; a run in progress finishes. An empty `syncs` names every
+	// sync. Errors as for `POST /sync/trigger`; the key and connection id
+	// are body properties only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sync/pause (the `PauseSync` operationId).
+	PauseSyncWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseSyncResponse, error)
+
+	// PauseSyncWithResponse Pause the schedule of syncs
+	//
+	// Pauses the schedule of the named syncs (Node: pauseSync), for one
+	// connection or, without `connection_id`, for every connection of the
+	// integration; a run in progress finishes. An empty `syncs` names every
+	// sync. Errors as for `POST /sync/trigger`; the key and connection id
+	// are body properties only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sync/pause (the `PauseSync` operationId).
+	PauseSyncWithResponse(ctx context.Context, body PauseSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseSyncResponse, error)
+
+	// StartSyncWithBodyWithResponse Start (or resume) the schedule of syncs
+	//
+	// Starts the schedule of the named syncs (Node: startSync): a paused
+	// sync runs at once, then at its frequency; a started one is left as it
+	// is. For one connection or, without `connection_id`, every connection
+	// of the integration. An empty `syncs` names every sync. Errors as for
+	// `POST /sync/pause`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sync/start (the `StartSync` operationId).
+	StartSyncWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSyncResponse, error)
+
+	// StartSyncWithResponse Start (or resume) the schedule of syncs
+	//
+	// Starts the schedule of the named syncs (Node: startSync): a paused
+	// sync runs at once, then at its frequency; a started one is left as it
+	// is. For one connection or, without `connection_id`, every connection
+	// of the integration. An empty `syncs` names every sync. Errors as for
+	// `POST /sync/pause`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sync/start (the `StartSync` operationId).
+	StartSyncWithResponse(ctx context.Context, body StartSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSyncResponse, error)
+
+	// GetSyncStatusWithResponse Get the status of syncs
+	//
+	// The schedule and last run of the named syncs (Node: syncStatus), one
+	// entry per sync and connection: for one connection, or every
+	// connection of the integration without `connection_id`. Names that
+	// match no sync are left out (`{"syncs": []}` when none does). An
+	// unknown connection is a 400 `invalid_body` with the message
+	// "Connection not found"; an unknown query parameter a 400
+	// `invalid_query_params`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sync/status (the `GetSyncStatus` operationId).
+	GetSyncStatusWithResponse(ctx context.Context, params *GetSyncStatusParams, reqEditors ...RequestEditorFn) (*GetSyncStatusResponse, error)
+
+	// TriggerSyncWithBodyWithResponse Run syncs now
+	//
+	// Starts a run of the named syncs now (Node: triggerSync), for one
+	// connection or, without `connection_id`, for every connection of the
+	// integration that has them. The run happens later, in Nango's workers:
+	// the answer only says that it was scheduled. An empty `syncs` names
+	// every sync. The integration's key and the connection id may come as
+	// the `Provider-Config-Key` and `Connection-Id` headers instead (the
+	// body wins). Errors: an unknown sync or variant is a 400
+	// `no_syncs_found`; an unknown connection a 404 `unknown_connection`;
+	// no key at all a 400 `missing_provider_config_key`; an unknown
+	// integration a 400 `unknown_provider_config`. Any query parameter is a
+	// 400 `invalid_query_params`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sync/trigger (the `TriggerSync` operationId).
+	TriggerSyncWithBodyWithResponse(ctx context.Context, params *TriggerSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerSyncResponse, error)
+
+	// TriggerSyncWithResponse Run syncs now
+	//
+	// Starts a run of the named syncs now (Node: triggerSync), for one
+	// connection or, without `connection_id`, for every connection of the
+	// integration that has them. The run happens later, in Nango's workers:
+	// the answer only says that it was scheduled. An empty `syncs` names
+	// every sync. The integration's key and the connection id may come as
+	// the `Provider-Config-Key` and `Connection-Id` headers instead (the
+	// body wins). Errors: an unknown sync or variant is a 400
+	// `no_syncs_found`; an unknown connection a 404 `unknown_connection`;
+	// no key at all a 400 `missing_provider_config_key`; an unknown
+	// integration a 400 `unknown_provider_config`. Any query parameter is a
+	// 400 `invalid_query_params`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sync/trigger (the `TriggerSync` operationId).
+	TriggerSyncWithResponse(ctx context.Context, params *TriggerSyncParams, body TriggerSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerSyncResponse, error)
+
+	// UpdateSyncConnectionFrequencyWithBodyWithResponse Change how often a sync runs for one connection
+	//
+	// Overrides the frequency of one sync (and variant) for one connection
+	// (Node: updateSyncConnectionFrequency); `null` goes back to the
+	// frequency the sync was deployed with. The answer is the frequency now
+	// in force, as Nango schedules it (`every 2 hours` answers `2 hours`).
+	// Only PUT: a POST is Nango's 404 page. Errors: an unknown connection or
+	// sync is a 400 `unknown_connection` / `unknown_sync`; an interval
+	// shorter than 30 seconds a 400 `invalid_body` ("Sync interval is
+	// invalid"); any query parameter a 400 `invalid_query_params`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /sync/update-connection-frequency (the `UpdateSyncConnectionFrequency` operationId).
+	UpdateSyncConnectionFrequencyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSyncConnectionFrequencyResponse, error)
+
+	// UpdateSyncConnectionFrequencyWithResponse Change how often a sync runs for one connection
+	//
+	// Overrides the frequency of one sync (and variant) for one connection
+	// (Node: updateSyncConnectionFrequency); `null` goes back to the
+	// frequency the sync was deployed with. The answer is the frequency now
+	// in force, as Nango schedules it (`every 2 hours` answers `2 hours`).
+	// Only PUT: a POST is Nango's 404 page. Errors: an unknown connection or
+	// sync is a 400 `unknown_connection` / `unknown_sync`; an interval
+	// shorter than 30 seconds a 400 `invalid_body` ("Sync interval is
+	// invalid"); any query parameter a 400 `invalid_query_params`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /sync/update-connection-frequency (the `UpdateSyncConnectionFrequency` operationId).
+	UpdateSyncConnectionFrequencyWithResponse(ctx context.Context, body UpdateSyncConnectionFrequencyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSyncConnectionFrequencyResponse, error)
+
+	// DeleteSyncVariantWithBodyWithResponse Delete a variant of a sync for one connection
+	//
+	// Removes a variant created with `POST` (Node: deleteSyncVariant), with
+	// its schedule. The `base` variant (any case) cannot be deleted: 400
+	// `invalid_variant`. An unknown variant is a 404 `not_found`, an
+	// unknown connection a 400 `unknown_connection`. The body names the
+	// connection, as on `POST`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /sync/{name}/variant/{variant} (the `DeleteSyncVariant` operationId).
+	DeleteSyncVariantWithBodyWithResponse(ctx context.Context, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteSyncVariantResponse, error)
+
+	// DeleteSyncVariantWithResponse Delete a variant of a sync for one connection
+	//
+	// Removes a variant created with `POST` (Node: deleteSyncVariant), with
+	// its schedule. The `base` variant (any case) cannot be deleted: 400
+	// `invalid_variant`. An unknown variant is a 404 `not_found`, an
+	// unknown connection a 400 `unknown_connection`. The body names the
+	// connection, as on `POST`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /sync/{name}/variant/{variant} (the `DeleteSyncVariant` operationId).
+	DeleteSyncVariantWithResponse(ctx context.Context, name SyncNamePath, variant SyncVariantPath, body DeleteSyncVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteSyncVariantResponse, error)
+
+	// CreateSyncVariantWithBodyWithResponse Create a variant of a sync for one connection
+	//
+	// Adds a variant of a deployed sync to one connection (Node:
+	// createSyncVariant): the same script with its own records and
+	// schedule, paused until started or triggered when the sync does not
+	// start on its own. Errors (400): `base` (any case) is
+	// `invalid_variant`; an existing variant `sync_variant_already_exists`;
+	// an unknown sync `unknown_sync`, connection `unknown_connection`,
+	// integration `unknown_provider_config`; too many variants
+	// `resource_capped`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sync/{name}/variant/{variant} (the `CreateSyncVariant` operationId).
+	CreateSyncVariantWithBodyWithResponse(ctx context.Context, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSyncVariantResponse, error)
+
+	// CreateSyncVariantWithResponse Create a variant of a sync for one connection
+	//
+	// Adds a variant of a deployed sync to one connection (Node:
+	// createSyncVariant): the same script with its own records and
+	// schedule, paused until started or triggered when the sync does not
+	// start on its own. Errors (400): `base` (any case) is
+	// `invalid_variant`; an existing variant `sync_variant_already_exists`;
+	// an unknown sync `unknown_sync`, connection `unknown_connection`,
+	// integration `unknown_provider_config`; too many variants
+	// `resource_capped`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sync/{name}/variant/{variant} (the `CreateSyncVariant` operationId).
+	CreateSyncVariantWithResponse(ctx context.Context, name SyncNamePath, variant SyncVariantPath, body CreateSyncVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSyncVariantResponse, error)
 }
 
 // TriggerActionResponse200Headers the declared response headers of an HTTP 200 response for TriggerAction
@@ -11614,6 +13167,1246 @@ func (r GetProviderResponse) ContentType() string {
 	return ""
 }
 
+// PauseSyncResponse200Headers the declared response headers of an HTTP 200 response for PauseSync
+type PauseSyncResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PauseSyncResponse400Headers the declared response headers of an HTTP 400 response for PauseSync
+type PauseSyncResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PauseSyncResponse401Headers the declared response headers of an HTTP 401 response for PauseSync
+type PauseSyncResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PauseSyncResponse403Headers the declared response headers of an HTTP 403 response for PauseSync
+type PauseSyncResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PauseSyncResponse404Headers the declared response headers of an HTTP 404 response for PauseSync
+type PauseSyncResponse404Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PauseSyncResponse415Headers the declared response headers of an HTTP 415 response for PauseSync
+type PauseSyncResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PauseSyncResponse429Headers the declared response headers of an HTTP 429 response for PauseSync
+type PauseSyncResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PauseSyncResponse500Headers the declared response headers of an HTTP 500 response for PauseSync
+type PauseSyncResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type PauseSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncCommandDone
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PauseSyncResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PauseSyncResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PauseSyncResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PauseSyncResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PauseSyncResponse404Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PauseSyncResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PauseSyncResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PauseSyncResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PauseSyncResponse) GetJSON200() *SyncCommandDone {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PauseSyncResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PauseSyncResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PauseSyncResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PauseSyncResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PauseSyncResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PauseSyncResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PauseSyncResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r PauseSyncResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PauseSyncResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r PauseSyncResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r PauseSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PauseSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PauseSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PauseSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartSyncResponse200Headers the declared response headers of an HTTP 200 response for StartSync
+type StartSyncResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// StartSyncResponse400Headers the declared response headers of an HTTP 400 response for StartSync
+type StartSyncResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// StartSyncResponse401Headers the declared response headers of an HTTP 401 response for StartSync
+type StartSyncResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// StartSyncResponse403Headers the declared response headers of an HTTP 403 response for StartSync
+type StartSyncResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// StartSyncResponse404Headers the declared response headers of an HTTP 404 response for StartSync
+type StartSyncResponse404Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// StartSyncResponse415Headers the declared response headers of an HTTP 415 response for StartSync
+type StartSyncResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// StartSyncResponse429Headers the declared response headers of an HTTP 429 response for StartSync
+type StartSyncResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// StartSyncResponse500Headers the declared response headers of an HTTP 500 response for StartSync
+type StartSyncResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type StartSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncCommandDone
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StartSyncResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StartSyncResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StartSyncResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StartSyncResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StartSyncResponse404Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *StartSyncResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartSyncResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *StartSyncResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartSyncResponse) GetJSON200() *SyncCommandDone {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r StartSyncResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r StartSyncResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r StartSyncResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r StartSyncResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r StartSyncResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r StartSyncResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r StartSyncResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r StartSyncResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r StartSyncResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r StartSyncResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r StartSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSyncStatusResponse200Headers the declared response headers of an HTTP 200 response for GetSyncStatus
+type GetSyncStatusResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetSyncStatusResponse400Headers the declared response headers of an HTTP 400 response for GetSyncStatus
+type GetSyncStatusResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetSyncStatusResponse401Headers the declared response headers of an HTTP 401 response for GetSyncStatus
+type GetSyncStatusResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetSyncStatusResponse403Headers the declared response headers of an HTTP 403 response for GetSyncStatus
+type GetSyncStatusResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetSyncStatusResponse415Headers the declared response headers of an HTTP 415 response for GetSyncStatus
+type GetSyncStatusResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetSyncStatusResponse429Headers the declared response headers of an HTTP 429 response for GetSyncStatus
+type GetSyncStatusResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// GetSyncStatusResponse500Headers the declared response headers of an HTTP 500 response for GetSyncStatus
+type GetSyncStatusResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type GetSyncStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncStatusRead
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSyncStatusResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetSyncStatusResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetSyncStatusResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetSyncStatusResponse403Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *GetSyncStatusResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSyncStatusResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetSyncStatusResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSyncStatusResponse) GetJSON200() *SyncStatusRead {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSyncStatusResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSyncStatusResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSyncStatusResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r GetSyncStatusResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetSyncStatusResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSyncStatusResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetSyncStatusResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetSyncStatusResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetSyncStatusResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSyncStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSyncStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSyncStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSyncStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// TriggerSyncResponse200Headers the declared response headers of an HTTP 200 response for TriggerSync
+type TriggerSyncResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerSyncResponse400Headers the declared response headers of an HTTP 400 response for TriggerSync
+type TriggerSyncResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerSyncResponse401Headers the declared response headers of an HTTP 401 response for TriggerSync
+type TriggerSyncResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerSyncResponse403Headers the declared response headers of an HTTP 403 response for TriggerSync
+type TriggerSyncResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerSyncResponse404Headers the declared response headers of an HTTP 404 response for TriggerSync
+type TriggerSyncResponse404Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerSyncResponse415Headers the declared response headers of an HTTP 415 response for TriggerSync
+type TriggerSyncResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerSyncResponse429Headers the declared response headers of an HTTP 429 response for TriggerSync
+type TriggerSyncResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// TriggerSyncResponse500Headers the declared response headers of an HTTP 500 response for TriggerSync
+type TriggerSyncResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type TriggerSyncResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncCommandDone
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *TriggerSyncResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *TriggerSyncResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *TriggerSyncResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *TriggerSyncResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *TriggerSyncResponse404Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *TriggerSyncResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TriggerSyncResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *TriggerSyncResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TriggerSyncResponse) GetJSON200() *SyncCommandDone {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r TriggerSyncResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r TriggerSyncResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r TriggerSyncResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r TriggerSyncResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r TriggerSyncResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r TriggerSyncResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r TriggerSyncResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r TriggerSyncResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r TriggerSyncResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r TriggerSyncResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r TriggerSyncResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TriggerSyncResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TriggerSyncResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TriggerSyncResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateSyncConnectionFrequencyResponse200Headers the declared response headers of an HTTP 200 response for UpdateSyncConnectionFrequency
+type UpdateSyncConnectionFrequencyResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// UpdateSyncConnectionFrequencyResponse400Headers the declared response headers of an HTTP 400 response for UpdateSyncConnectionFrequency
+type UpdateSyncConnectionFrequencyResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// UpdateSyncConnectionFrequencyResponse401Headers the declared response headers of an HTTP 401 response for UpdateSyncConnectionFrequency
+type UpdateSyncConnectionFrequencyResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// UpdateSyncConnectionFrequencyResponse403Headers the declared response headers of an HTTP 403 response for UpdateSyncConnectionFrequency
+type UpdateSyncConnectionFrequencyResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// UpdateSyncConnectionFrequencyResponse415Headers the declared response headers of an HTTP 415 response for UpdateSyncConnectionFrequency
+type UpdateSyncConnectionFrequencyResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// UpdateSyncConnectionFrequencyResponse429Headers the declared response headers of an HTTP 429 response for UpdateSyncConnectionFrequency
+type UpdateSyncConnectionFrequencyResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// UpdateSyncConnectionFrequencyResponse500Headers the declared response headers of an HTTP 500 response for UpdateSyncConnectionFrequency
+type UpdateSyncConnectionFrequencyResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type UpdateSyncConnectionFrequencyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncFrequencyUpdated
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateSyncConnectionFrequencyResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateSyncConnectionFrequencyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateSyncConnectionFrequencyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateSyncConnectionFrequencyResponse403Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateSyncConnectionFrequencyResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateSyncConnectionFrequencyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdateSyncConnectionFrequencyResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON200() *SyncFrequencyUpdated {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpdateSyncConnectionFrequencyResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateSyncConnectionFrequencyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateSyncConnectionFrequencyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateSyncConnectionFrequencyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateSyncConnectionFrequencyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteSyncVariantResponse200Headers the declared response headers of an HTTP 200 response for DeleteSyncVariant
+type DeleteSyncVariantResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// DeleteSyncVariantResponse400Headers the declared response headers of an HTTP 400 response for DeleteSyncVariant
+type DeleteSyncVariantResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// DeleteSyncVariantResponse401Headers the declared response headers of an HTTP 401 response for DeleteSyncVariant
+type DeleteSyncVariantResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// DeleteSyncVariantResponse403Headers the declared response headers of an HTTP 403 response for DeleteSyncVariant
+type DeleteSyncVariantResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// DeleteSyncVariantResponse404Headers the declared response headers of an HTTP 404 response for DeleteSyncVariant
+type DeleteSyncVariantResponse404Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// DeleteSyncVariantResponse415Headers the declared response headers of an HTTP 415 response for DeleteSyncVariant
+type DeleteSyncVariantResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// DeleteSyncVariantResponse429Headers the declared response headers of an HTTP 429 response for DeleteSyncVariant
+type DeleteSyncVariantResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// DeleteSyncVariantResponse500Headers the declared response headers of an HTTP 500 response for DeleteSyncVariant
+type DeleteSyncVariantResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type DeleteSyncVariantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Success
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeleteSyncVariantResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteSyncVariantResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteSyncVariantResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteSyncVariantResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteSyncVariantResponse404Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *DeleteSyncVariantResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteSyncVariantResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteSyncVariantResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON200() *Success {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DeleteSyncVariantResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSyncVariantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSyncVariantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSyncVariantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSyncVariantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSyncVariantResponse200Headers the declared response headers of an HTTP 200 response for CreateSyncVariant
+type CreateSyncVariantResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// CreateSyncVariantResponse400Headers the declared response headers of an HTTP 400 response for CreateSyncVariant
+type CreateSyncVariantResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// CreateSyncVariantResponse401Headers the declared response headers of an HTTP 401 response for CreateSyncVariant
+type CreateSyncVariantResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// CreateSyncVariantResponse403Headers the declared response headers of an HTTP 403 response for CreateSyncVariant
+type CreateSyncVariantResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// CreateSyncVariantResponse415Headers the declared response headers of an HTTP 415 response for CreateSyncVariant
+type CreateSyncVariantResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// CreateSyncVariantResponse429Headers the declared response headers of an HTTP 429 response for CreateSyncVariant
+type CreateSyncVariantResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// CreateSyncVariantResponse500Headers the declared response headers of an HTTP 500 response for CreateSyncVariant
+type CreateSyncVariantResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type CreateSyncVariantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SyncVariantCreated
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateSyncVariantResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateSyncVariantResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateSyncVariantResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateSyncVariantResponse403Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateSyncVariantResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSyncVariantResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateSyncVariantResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON200() *SyncVariantCreated {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateSyncVariantResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSyncVariantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSyncVariantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSyncVariantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSyncVariantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // TriggerActionWithBodyWithResponse Run an action for a connection
 //
 // Runs an action (a function deployed to Nango) with the connection's
@@ -12194,6 +14987,279 @@ func (c *ClientWithResponses) GetProviderWithResponse(ctx context.Context, provi
 		return nil, err
 	}
 	return ParseGetProviderResponse(rsp)
+}
+
+// PauseSyncWithBodyWithResponse Pause the schedule of syncs
+//
+// Pauses the schedule of the named syncs (Node: pauseSync), for one
+// connection or, without `connection_id`, for every connection of the
+// integration; a run in progress finishes. An empty `syncs` names every
+// sync. Errors as for `POST /sync/trigger`; the key and connection id
+// are body properties only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sync/pause (the `PauseSync` operationId).
+func (c *ClientWithResponses) PauseSyncWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseSyncResponse, error) {
+	rsp, err := c.PauseSyncWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseSyncResponse(rsp)
+}
+
+// PauseSyncWithResponse Pause the schedule of syncs
+//
+// Pauses the schedule of the named syncs (Node: pauseSync), for one
+// connection or, without `connection_id`, for every connection of the
+// integration; a run in progress finishes. An empty `syncs` names every
+// sync. Errors as for `POST /sync/trigger`; the key and connection id
+// are body properties only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sync/pause (the `PauseSync` operationId).
+func (c *ClientWithResponses) PauseSyncWithResponse(ctx context.Context, body PauseSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseSyncResponse, error) {
+	rsp, err := c.PauseSync(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseSyncResponse(rsp)
+}
+
+// StartSyncWithBodyWithResponse Start (or resume) the schedule of syncs
+//
+// Starts the schedule of the named syncs (Node: startSync): a paused
+// sync runs at once, then at its frequency; a started one is left as it
+// is. For one connection or, without `connection_id`, every connection
+// of the integration. An empty `syncs` names every sync. Errors as for
+// `POST /sync/pause`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sync/start (the `StartSync` operationId).
+func (c *ClientWithResponses) StartSyncWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSyncResponse, error) {
+	rsp, err := c.StartSyncWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSyncResponse(rsp)
+}
+
+// StartSyncWithResponse Start (or resume) the schedule of syncs
+//
+// Starts the schedule of the named syncs (Node: startSync): a paused
+// sync runs at once, then at its frequency; a started one is left as it
+// is. For one connection or, without `connection_id`, every connection
+// of the integration. An empty `syncs` names every sync. Errors as for
+// `POST /sync/pause`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sync/start (the `StartSync` operationId).
+func (c *ClientWithResponses) StartSyncWithResponse(ctx context.Context, body StartSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSyncResponse, error) {
+	rsp, err := c.StartSync(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSyncResponse(rsp)
+}
+
+// GetSyncStatusWithResponse Get the status of syncs
+//
+// The schedule and last run of the named syncs (Node: syncStatus), one
+// entry per sync and connection: for one connection, or every
+// connection of the integration without `connection_id`. Names that
+// match no sync are left out (`{"syncs": []}` when none does). An
+// unknown connection is a 400 `invalid_body` with the message
+// "Connection not found"; an unknown query parameter a 400
+// `invalid_query_params`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sync/status (the `GetSyncStatus` operationId).
+func (c *ClientWithResponses) GetSyncStatusWithResponse(ctx context.Context, params *GetSyncStatusParams, reqEditors ...RequestEditorFn) (*GetSyncStatusResponse, error) {
+	rsp, err := c.GetSyncStatus(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSyncStatusResponse(rsp)
+}
+
+// TriggerSyncWithBodyWithResponse Run syncs now
+//
+// Starts a run of the named syncs now (Node: triggerSync), for one
+// connection or, without `connection_id`, for every connection of the
+// integration that has them. The run happens later, in Nango's workers:
+// the answer only says that it was scheduled. An empty `syncs` names
+// every sync. The integration's key and the connection id may come as
+// the `Provider-Config-Key` and `Connection-Id` headers instead (the
+// body wins). Errors: an unknown sync or variant is a 400
+// `no_syncs_found`; an unknown connection a 404 `unknown_connection`;
+// no key at all a 400 `missing_provider_config_key`; an unknown
+// integration a 400 `unknown_provider_config`. Any query parameter is a
+// 400 `invalid_query_params`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sync/trigger (the `TriggerSync` operationId).
+func (c *ClientWithResponses) TriggerSyncWithBodyWithResponse(ctx context.Context, params *TriggerSyncParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerSyncResponse, error) {
+	rsp, err := c.TriggerSyncWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTriggerSyncResponse(rsp)
+}
+
+// TriggerSyncWithResponse Run syncs now
+//
+// Starts a run of the named syncs now (Node: triggerSync), for one
+// connection or, without `connection_id`, for every connection of the
+// integration that has them. The run happens later, in Nango's workers:
+// the answer only says that it was scheduled. An empty `syncs` names
+// every sync. The integration's key and the connection id may come as
+// the `Provider-Config-Key` and `Connection-Id` headers instead (the
+// body wins). Errors: an unknown sync or variant is a 400
+// `no_syncs_found`; an unknown connection a 404 `unknown_connection`;
+// no key at all a 400 `missing_provider_config_key`; an unknown
+// integration a 400 `unknown_provider_config`. Any query parameter is a
+// 400 `invalid_query_params`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sync/trigger (the `TriggerSync` operationId).
+func (c *ClientWithResponses) TriggerSyncWithResponse(ctx context.Context, params *TriggerSyncParams, body TriggerSyncJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerSyncResponse, error) {
+	rsp, err := c.TriggerSync(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTriggerSyncResponse(rsp)
+}
+
+// UpdateSyncConnectionFrequencyWithBodyWithResponse Change how often a sync runs for one connection
+//
+// Overrides the frequency of one sync (and variant) for one connection
+// (Node: updateSyncConnectionFrequency); `null` goes back to the
+// frequency the sync was deployed with. The answer is the frequency now
+// in force, as Nango schedules it (`every 2 hours` answers `2 hours`).
+// Only PUT: a POST is Nango's 404 page. Errors: an unknown connection or
+// sync is a 400 `unknown_connection` / `unknown_sync`; an interval
+// shorter than 30 seconds a 400 `invalid_body` ("Sync interval is
+// invalid"); any query parameter a 400 `invalid_query_params`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /sync/update-connection-frequency (the `UpdateSyncConnectionFrequency` operationId).
+func (c *ClientWithResponses) UpdateSyncConnectionFrequencyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSyncConnectionFrequencyResponse, error) {
+	rsp, err := c.UpdateSyncConnectionFrequencyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSyncConnectionFrequencyResponse(rsp)
+}
+
+// UpdateSyncConnectionFrequencyWithResponse Change how often a sync runs for one connection
+//
+// Overrides the frequency of one sync (and variant) for one connection
+// (Node: updateSyncConnectionFrequency); `null` goes back to the
+// frequency the sync was deployed with. The answer is the frequency now
+// in force, as Nango schedules it (`every 2 hours` answers `2 hours`).
+// Only PUT: a POST is Nango's 404 page. Errors: an unknown connection or
+// sync is a 400 `unknown_connection` / `unknown_sync`; an interval
+// shorter than 30 seconds a 400 `invalid_body` ("Sync interval is
+// invalid"); any query parameter a 400 `invalid_query_params`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /sync/update-connection-frequency (the `UpdateSyncConnectionFrequency` operationId).
+func (c *ClientWithResponses) UpdateSyncConnectionFrequencyWithResponse(ctx context.Context, body UpdateSyncConnectionFrequencyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSyncConnectionFrequencyResponse, error) {
+	rsp, err := c.UpdateSyncConnectionFrequency(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSyncConnectionFrequencyResponse(rsp)
+}
+
+// DeleteSyncVariantWithBodyWithResponse Delete a variant of a sync for one connection
+//
+// Removes a variant created with `POST` (Node: deleteSyncVariant), with
+// its schedule. The `base` variant (any case) cannot be deleted: 400
+// `invalid_variant`. An unknown variant is a 404 `not_found`, an
+// unknown connection a 400 `unknown_connection`. The body names the
+// connection, as on `POST`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /sync/{name}/variant/{variant} (the `DeleteSyncVariant` operationId).
+func (c *ClientWithResponses) DeleteSyncVariantWithBodyWithResponse(ctx context.Context, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteSyncVariantResponse, error) {
+	rsp, err := c.DeleteSyncVariantWithBody(ctx, name, variant, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSyncVariantResponse(rsp)
+}
+
+// DeleteSyncVariantWithResponse Delete a variant of a sync for one connection
+//
+// Removes a variant created with `POST` (Node: deleteSyncVariant), with
+// its schedule. The `base` variant (any case) cannot be deleted: 400
+// `invalid_variant`. An unknown variant is a 404 `not_found`, an
+// unknown connection a 400 `unknown_connection`. The body names the
+// connection, as on `POST`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /sync/{name}/variant/{variant} (the `DeleteSyncVariant` operationId).
+func (c *ClientWithResponses) DeleteSyncVariantWithResponse(ctx context.Context, name SyncNamePath, variant SyncVariantPath, body DeleteSyncVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteSyncVariantResponse, error) {
+	rsp, err := c.DeleteSyncVariant(ctx, name, variant, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSyncVariantResponse(rsp)
+}
+
+// CreateSyncVariantWithBodyWithResponse Create a variant of a sync for one connection
+//
+// Adds a variant of a deployed sync to one connection (Node:
+// createSyncVariant): the same script with its own records and
+// schedule, paused until started or triggered when the sync does not
+// start on its own. Errors (400): `base` (any case) is
+// `invalid_variant`; an existing variant `sync_variant_already_exists`;
+// an unknown sync `unknown_sync`, connection `unknown_connection`,
+// integration `unknown_provider_config`; too many variants
+// `resource_capped`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sync/{name}/variant/{variant} (the `CreateSyncVariant` operationId).
+func (c *ClientWithResponses) CreateSyncVariantWithBodyWithResponse(ctx context.Context, name SyncNamePath, variant SyncVariantPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSyncVariantResponse, error) {
+	rsp, err := c.CreateSyncVariantWithBody(ctx, name, variant, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSyncVariantResponse(rsp)
+}
+
+// CreateSyncVariantWithResponse Create a variant of a sync for one connection
+//
+// Adds a variant of a deployed sync to one connection (Node:
+// createSyncVariant): the same script with its own records and
+// schedule, paused until started or triggered when the sync does not
+// start on its own. Errors (400): `base` (any case) is
+// `invalid_variant`; an existing variant `sync_variant_already_exists`;
+// an unknown sync `unknown_sync`, connection `unknown_connection`,
+// integration `unknown_provider_config`; too many variants
+// `resource_capped`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sync/{name}/variant/{variant} (the `CreateSyncVariant` operationId).
+func (c *ClientWithResponses) CreateSyncVariantWithResponse(ctx context.Context, name SyncNamePath, variant SyncVariantPath, body CreateSyncVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSyncVariantResponse, error) {
+	rsp, err := c.CreateSyncVariant(ctx, name, variant, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSyncVariantResponse(rsp)
 }
 
 // ParseTriggerActionResponse parses an HTTP response from a TriggerActionWithResponse call
@@ -19629,6 +22695,2062 @@ func ParseGetProviderResponse(rsp *http.Response) (*GetProviderResponse, error) 
 	return response, nil
 }
 
+// ParsePauseSyncResponse parses an HTTP response from a PauseSyncWithResponse call
+func ParsePauseSyncResponse(rsp *http.Response) (*PauseSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PauseSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncCommandDone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PauseSyncResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PauseSyncResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PauseSyncResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PauseSyncResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PauseSyncResponse404Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 415:
+		var headers PauseSyncResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers PauseSyncResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PauseSyncResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartSyncResponse parses an HTTP response from a StartSyncWithResponse call
+func ParseStartSyncResponse(rsp *http.Response) (*StartSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncCommandDone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StartSyncResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StartSyncResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StartSyncResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StartSyncResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StartSyncResponse404Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 415:
+		var headers StartSyncResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers StartSyncResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers StartSyncResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSyncStatusResponse parses an HTTP response from a GetSyncStatusWithResponse call
+func ParseGetSyncStatusResponse(rsp *http.Response) (*GetSyncStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSyncStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncStatusRead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSyncStatusResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetSyncStatusResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetSyncStatusResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetSyncStatusResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 415:
+		var headers GetSyncStatusResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetSyncStatusResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetSyncStatusResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTriggerSyncResponse parses an HTTP response from a TriggerSyncWithResponse call
+func ParseTriggerSyncResponse(rsp *http.Response) (*TriggerSyncResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TriggerSyncResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncCommandDone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers TriggerSyncResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers TriggerSyncResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers TriggerSyncResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers TriggerSyncResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers TriggerSyncResponse404Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 415:
+		var headers TriggerSyncResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers TriggerSyncResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers TriggerSyncResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateSyncConnectionFrequencyResponse parses an HTTP response from a UpdateSyncConnectionFrequencyWithResponse call
+func ParseUpdateSyncConnectionFrequencyResponse(rsp *http.Response) (*UpdateSyncConnectionFrequencyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateSyncConnectionFrequencyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncFrequencyUpdated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateSyncConnectionFrequencyResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateSyncConnectionFrequencyResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateSyncConnectionFrequencyResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateSyncConnectionFrequencyResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateSyncConnectionFrequencyResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateSyncConnectionFrequencyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdateSyncConnectionFrequencyResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSyncVariantResponse parses an HTTP response from a DeleteSyncVariantWithResponse call
+func ParseDeleteSyncVariantResponse(rsp *http.Response) (*DeleteSyncVariantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSyncVariantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Success
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeleteSyncVariantResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteSyncVariantResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteSyncVariantResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteSyncVariantResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteSyncVariantResponse404Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 415:
+		var headers DeleteSyncVariantResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteSyncVariantResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteSyncVariantResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSyncVariantResponse parses an HTTP response from a CreateSyncVariantWithResponse call
+func ParseCreateSyncVariantResponse(rsp *http.Response) (*CreateSyncVariantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSyncVariantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SyncVariantCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateSyncVariantResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateSyncVariantResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateSyncVariantResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateSyncVariantResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateSyncVariantResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSyncVariantResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateSyncVariantResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// TriggerAction Run an action for a connection
@@ -19717,6 +24839,27 @@ type ServerInterface interface {
 	// GetProvider Get a provider
 	// (GET /providers/{provider})
 	GetProvider(w http.ResponseWriter, r *http.Request, provider string)
+	// PauseSync Pause the schedule of syncs
+	// (POST /sync/pause)
+	PauseSync(w http.ResponseWriter, r *http.Request)
+	// StartSync Start (or resume) the schedule of syncs
+	// (POST /sync/start)
+	StartSync(w http.ResponseWriter, r *http.Request)
+	// GetSyncStatus Get the status of syncs
+	// (GET /sync/status)
+	GetSyncStatus(w http.ResponseWriter, r *http.Request, params GetSyncStatusParams)
+	// TriggerSync Run syncs now
+	// (POST /sync/trigger)
+	TriggerSync(w http.ResponseWriter, r *http.Request, params TriggerSyncParams)
+	// UpdateSyncConnectionFrequency Change how often a sync runs for one connection
+	// (PUT /sync/update-connection-frequency)
+	UpdateSyncConnectionFrequency(w http.ResponseWriter, r *http.Request)
+	// DeleteSyncVariant Delete a variant of a sync for one connection
+	// (DELETE /sync/{name}/variant/{variant})
+	DeleteSyncVariant(w http.ResponseWriter, r *http.Request, name SyncNamePath, variant SyncVariantPath)
+	// CreateSyncVariant Create a variant of a sync for one connection
+	// (POST /sync/{name}/variant/{variant})
+	CreateSyncVariant(w http.ResponseWriter, r *http.Request, name SyncNamePath, variant SyncVariantPath)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -20731,6 +25874,237 @@ func (siw *ServerInterfaceWrapper) GetProvider(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// PauseSync operation middleware
+func (siw *ServerInterfaceWrapper) PauseSync(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PauseSync(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartSync operation middleware
+func (siw *ServerInterfaceWrapper) StartSync(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartSync(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSyncStatus operation middleware
+func (siw *ServerInterfaceWrapper) GetSyncStatus(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSyncStatusParams
+
+	// ------------- Required query parameter "syncs" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "syncs", r.URL.Query(), &params.Syncs, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "syncs"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "syncs", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "provider_config_key" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "provider_config_key", r.URL.Query(), &params.ProviderConfigKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "provider_config_key"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "provider_config_key", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "connection_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "connection_id", r.URL.Query(), &params.ConnectionID, runtime.BindQueryParameterOptions{Type: "", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "connection_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "connection_id", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSyncStatus(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// TriggerSync operation middleware
+func (siw *ServerInterfaceWrapper) TriggerSync(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params TriggerSyncParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Provider-Config-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Provider-Config-Key")]; found {
+		var ProviderConfigKeyHeader ProviderConfigKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Provider-Config-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Provider-Config-Key", valueList[0], &ProviderConfigKeyHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Provider-Config-Key", Err: err})
+			return
+		}
+
+		params.ProviderConfigKeyHeader = &ProviderConfigKeyHeader
+
+	}
+
+	// ------------- Optional header parameter "Connection-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Connection-Id")]; found {
+		var ConnectionIDHeader ConnectionIDHeader
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Connection-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Connection-Id", valueList[0], &ConnectionIDHeader, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Connection-Id", Err: err})
+			return
+		}
+
+		params.ConnectionIDHeader = &ConnectionIDHeader
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.TriggerSync(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateSyncConnectionFrequency operation middleware
+func (siw *ServerInterfaceWrapper) UpdateSyncConnectionFrequency(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateSyncConnectionFrequency(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteSyncVariant operation middleware
+func (siw *ServerInterfaceWrapper) DeleteSyncVariant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name SyncNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "variant" -------------
+	var variant SyncVariantPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "variant", r.PathValue("variant"), &variant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "variant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteSyncVariant(w, r, name, variant)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateSyncVariant operation middleware
+func (siw *ServerInterfaceWrapper) CreateSyncVariant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name SyncNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "variant" -------------
+	var variant SyncVariantPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "variant", r.PathValue("variant"), &variant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "variant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateSyncVariant(w, r, name, variant)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -20873,6 +26247,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/integrations/{uniqueKey}", wrapper.GetIntegration)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/providers", wrapper.ListProviders)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/providers/{provider}", wrapper.GetProvider)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/sync/trigger", wrapper.TriggerSync)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/sync/pause", wrapper.PauseSync)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/sync/start", wrapper.StartSync)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/sync/status", wrapper.GetSyncStatus)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/sync/update-connection-frequency", wrapper.UpdateSyncConnectionFrequency)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/sync/{name}/variant/{variant}", wrapper.DeleteSyncVariant)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/sync/{name}/variant/{variant}", wrapper.CreateSyncVariant)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/action/trigger", wrapper.TriggerAction)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/action/{id}", wrapper.GetAsyncActionResult)
 

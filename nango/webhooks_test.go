@@ -38,7 +38,7 @@ type webhookVector struct {
 func loadWebhookVectors(t *testing.T) []webhookVector {
 	t.Helper()
 	files, err := filepath.Glob("testdata/webhooks/*.txt")
-	if err != nil || len(files) < 4 {
+	if err != nil || len(files) < 6 {
 		t.Fatalf("webhook vectors: %v %v", files, err)
 	}
 	var out []webhookVector

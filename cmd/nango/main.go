@@ -16,6 +16,7 @@
 //	nango proxy github user-1 GET /user       # the provider's API, through Nango
 //	nango action github user-1 create-issue --input '{"title":"x"}'   # run an action
 //	nango doctor --json                       # check that your Nango speaks the spec
+//	nango sync status github --connection user-1  # the syncs' schedules and last runs
 //
 // Flags go before or after the arguments; "--" ends them. Usage errors go
 // to stderr with exit status 2, other errors with 1. The client commands
@@ -52,6 +53,7 @@ Usage:
   nango proxy      [flags] <provider-config-key> <connection-id> <method> <path>
   nango action     [flags] <provider-config-key> <connection-id> <action> [--input JSON|@file|@-] [--async|--wait]
   nango doctor     [--json] [--writes <provider-config-key>] [--show-ids]
+  nango sync       trigger|start|pause|status [flags] <provider-config-key> [<sync>...]
   nango demo
   nango --version
 
@@ -69,6 +71,7 @@ Commands:
   webhook     verify a webhook's signature (the body on stdin)
   serve       run a fake Nango for local development
   doctor      check that a Nango server speaks the SDK's spec
+  sync        run, pause, start and watch syncs (--connection for one connection)
   demo        run the SDK's helpers against an in-process fake
 
 Flags go before or after the arguments; "--" ends them.
@@ -128,6 +131,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	// ---- end of records
 
 	// ---- syncs (issue 16)
+	case "sync":
+		err = syncCommand(ctx, rest, stdout, getenv)
 	// ---- end of syncs
 
 	// ---- actions (issue 17)

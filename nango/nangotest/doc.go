@@ -47,6 +47,12 @@
 // ("ghs_nangotest_<installation id>", valid for an hour), and OAuth 2
 // refreshes go through the Refresher you give WithRefresher.
 //
+// Syncs: PutSync deploys a sync (its models) on an integration, paused on
+// each of its connections until started. A run (a schedule's first start,
+// a trigger, RunSync) completes at once and sends Nango's signed sync
+// webhook, one per model, to WithWebhookURL before the call returns;
+// FailNextSync makes the next run fail; SyncStatuses reads the state.
+//
 // It can inject faults: a status of your choice, a 429 with Retry-After, a
 // delay, an HTML 502, a dropped connection (FailNext, FailConnection).
 package nangotest

@@ -60,6 +60,8 @@ type Fake struct {
 	// actions are the actions HandleAction registered and their async runs
 	// (actions.go).
 	actions actionState
+	// syncs are the deployed syncs and their state (syncs.go).
+	syncs *syncStore
 }
 
 type connKey struct{ key, id string }
@@ -161,6 +163,7 @@ func NewFake(opts ...Option) (*Fake, error) {
 	for _, o := range opts {
 		o(f)
 	}
+	f.syncs = newSyncStore(f.clock().UTC()) // by the clock the options chose
 	if f.validate && f.validator == nil {
 		v, err := contract.Load()
 		if err != nil {
@@ -173,7 +176,7 @@ func NewFake(opts ...Option) (*Fake, error) {
 
 func newEnv(secretKey string, clock func() time.Time) *Fake {
 	return &Fake{secretKey: secretKey, conns: map[connKey]*stored{}, integrations: map[string]*integration{},
-		sessions: map[string]*session{}, refreshes: map[connKey]int{}, clock: clock}
+		sessions: map[string]*session{}, refreshes: map[connKey]int{}, clock: clock, syncs: newSyncStore(clock().UTC())}
 }
 
 // AddEnvironment accepts another secret key, for an environment of its own

@@ -58,6 +58,13 @@ func implemented() map[string]handler {
 		// ---- end of records
 
 		// ---- syncs (issue 16)
+		"POST /sync/trigger":                    (*Fake).triggerSync,
+		"POST /sync/pause":                      (*Fake).pauseSync,
+		"POST /sync/start":                      (*Fake).startSync,
+		"GET /sync/status":                      (*Fake).syncStatus,
+		"PUT /sync/update-connection-frequency": (*Fake).updateSyncFrequency,
+		"POST /sync/{name}/variant/{variant}":   (*Fake).createSyncVariant,
+		"DELETE /sync/{name}/variant/{variant}": (*Fake).deleteSyncVariant,
 		// ---- end of syncs
 
 		// ---- actions (issue 17)
