@@ -34,6 +34,8 @@ var answerTypes = map[string]func() any{
 	"GET /integrations":                  func() any { return new(gen.IntegrationListResponse) },
 	"GET /integrations/{uniqueKey}":      func() any { return new(gen.IntegrationResponse) },
 	"GET /providers/{provider}":          func() any { return new(gen.ProviderResponse) },
+	"GET /records":                       func() any { return new(gen.RecordsPage) },
+	"PATCH /records/prune":               func() any { return new(gen.PruneRecordsResult) },
 }
 
 // TestCapturedFieldsHaveGenFields: every property a real server sent has a
