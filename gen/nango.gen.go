@@ -1723,10 +1723,6 @@ type RecordsPage struct {
 	Records []Record `json:"records"`
 }
 
-// RecordsTime A time as the records routes take it: ISO 8601 in UTC ending in `Z`,
-// seconds and fractions optional (`2026-12-03T07:20:40.000Z`).
-type RecordsTime = string
-
 // SignatureCredentials The credentials of a SIGNATURE connection.
 type SignatureCredentials struct {
 	// ExpiresAt When the token expires.
@@ -2133,9 +2129,8 @@ type RecordsConnectionID = string
 // RecordsCursor defines model for RecordsCursor.
 type RecordsCursor = string
 
-// RecordsDelta A time as the records routes take it: ISO 8601 in UTC ending in `Z`,
-// seconds and fractions optional (`2026-12-03T07:20:40.000Z`).
-type RecordsDelta = RecordsTime
+// RecordsDelta defines model for RecordsDelta.
+type RecordsDelta = string
 
 // RecordsFilter defines model for RecordsFilter.
 type RecordsFilter = string
@@ -2149,9 +2144,8 @@ type RecordsLimit = int
 // RecordsModel The name of a sync's model (a capital letter, then letters, digits, `_` and `-`).
 type RecordsModel = RecordModelName
 
-// RecordsModifiedAfter A time as the records routes take it: ISO 8601 in UTC ending in `Z`,
-// seconds and fractions optional (`2026-12-03T07:20:40.000Z`).
-type RecordsModifiedAfter = RecordsTime
+// RecordsModifiedAfter defines model for RecordsModifiedAfter.
+type RecordsModifiedAfter = string
 
 // RecordsProviderConfigKey defines model for RecordsProviderConfigKey.
 type RecordsProviderConfigKey = string
@@ -2393,13 +2387,14 @@ type ListRecordsParams struct {
 	Variant *RecordsVariant `form:"variant,omitempty" json:"variant,omitempty"`
 
 	// ModifiedAfter Only the records changed at or after this time: an ISO 8601 time in UTC
-	// ending in `Z` (an offset such as `+00:00` is refused), within the last
-	// 12 months.
-	ModifiedAfter RecordsModifiedAfter `form:"modified_after,omitempty" json:"modified_after,omitempty,omitzero"`
+	// ending in `Z` (an offset such as `+00:00` is refused; seconds and
+	// fractions are optional), within the last 12 months. The server reads
+	// it to the millisecond.
+	ModifiedAfter *RecordsModifiedAfter `form:"modified_after,omitempty" json:"modified_after,omitempty"`
 
 	// Delta The old name of `modified_after`; `delta` wins when both are sent.
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	Delta RecordsDelta `form:"delta,omitempty" json:"delta,omitempty,omitzero"`
+	Delta *RecordsDelta `form:"delta,omitempty" json:"delta,omitempty"`
 
 	// Limit The page size, 1 to 10,000 (default 100).
 	Limit *RecordsLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -6779,20 +6774,28 @@ func NewListRecordsRequest(server string, params *ListRecordsParams) (*http.Requ
 
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "modified_after", params.ModifiedAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.ModifiedAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "modified_after", *params.ModifiedAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "delta", params.Delta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.Delta != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "delta", *params.Delta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if params.Limit != nil {
