@@ -280,7 +280,9 @@ func checkVariant(variant string) error {
 	return nil
 }
 
-func isAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' }
+func isAlnum(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
 
 // listRecordsParams checks a listing's options and turns them into gen's
 // parameters; now is the time the lookback window is measured from.
