@@ -57,6 +57,10 @@ type Fake struct {
 	// envs are other environments of the same account: their keys are
 	// valid, and they see none of this environment's data.
 	envs map[string]*Fake
+	// records are the records syncs stored (records.go), by connection
+	// and model; recordSeq numbers them.
+	records   map[recordsKey]map[string]*fakeRecord
+	recordSeq int64
 }
 
 type connKey struct{ key, id string }
