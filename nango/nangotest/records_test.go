@@ -72,7 +72,9 @@ func TestReplayRecordsCaptures(t *testing.T) {
 	}
 	// The runs of the real sync, before the captures that followed them.
 	runs := map[string]func(){
-		"606": func() { put("2026-12-03T07:20:24.778106Z", "", issueRecs("base", "open", "2026-12-03T07:20:24.604Z", 1, 2, 3, 4, 5)) },
+		"606": func() {
+			put("2026-12-03T07:20:24.778106Z", "", issueRecs("base", "open", "2026-12-03T07:20:24.604Z", 1, 2, 3, 4, 5))
+		},
 		"612": func() {
 			put("2026-12-03T07:20:42.533586Z", "", []any{
 				issueRec{"1", "Issue 1 (base) edited", "closed", "2026-12-03T07:20:42.500Z"},
@@ -85,8 +87,12 @@ func TestReplayRecordsCaptures(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		"655": func() { put("2026-12-03T07:22:49.979617Z", "", issueRecs("base", "open", "2026-12-03T07:22:49.831Z", 1, 2, 3, 4, 5)) },
-		"691": func() { put("2026-12-03T07:23:48.993474Z", "v2", issueRecs("v2", "open", "2026-12-03T07:23:48.943Z", 1, 2, 3, 4, 5)) },
+		"655": func() {
+			put("2026-12-03T07:22:49.979617Z", "", issueRecs("base", "open", "2026-12-03T07:22:49.831Z", 1, 2, 3, 4, 5))
+		},
+		"691": func() {
+			put("2026-12-03T07:23:48.993474Z", "v2", issueRecs("v2", "open", "2026-12-03T07:23:48.943Z", 1, 2, 3, 4, 5))
+		},
 	}
 	// Cursors hold the real server's internal ids: which records follow
 	// them in the fake's order can differ.
