@@ -37,6 +37,10 @@ const (
 	recordsLookback = 365 * 24 * time.Hour
 )
 
+// recordsNow is the time Nango's lookback window is measured from (tests
+// set it).
+var recordsNow = time.Now
+
 // The data types of the records API, generated from openapi.yaml.
 type (
 	// RecordMetadata is what Nango keeps about a record besides its payload
@@ -384,7 +388,7 @@ func (c *Client) ListRecords(ctx context.Context, providerConfigKey, connectionI
 }
 
 func (c *Client) listRecords(ctx context.Context, providerConfigKey, connectionID, model string, p *recordsParams) (*RecordsPage, error) {
-	params, err := listRecordsParams(providerConfigKey, connectionID, model, p, time.Now())
+	params, err := listRecordsParams(providerConfigKey, connectionID, model, p, recordsNow())
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package nango
 import (
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 )
 
 // A page of records is read in one pass over its bytes: the scanner below
@@ -105,9 +106,10 @@ func (s *scanner) str() (raw []byte, escaped bool, err error) {
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
-// text returns a string's value, unescaped when it must be.
+// text returns a string's value, unescaped when it must be (and with
+// invalid UTF-8 replaced by U+FFFD, as encoding/json does).
 func (s *scanner) text(raw []byte, escaped bool) []byte {
-	if !escaped {
+	if !escaped && utf8.Valid(raw) {
 		return raw
 	}
 	var v string
