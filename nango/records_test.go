@@ -343,7 +343,11 @@ func (s *pageServer) handler(w http.ResponseWriter, r *http.Request) {
 	jsonBody(200, body)(w, r)
 }
 
-func (s *pageServer) requests() []string { s.mu.Lock(); defer s.mu.Unlock(); return append([]string(nil), s.sent...) }
+func (s *pageServer) requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.sent...)
+}
 
 func rec(id, cursor string) string {
 	return `{"id":"` + id + `","title":"t` + id + `","_nango_metadata":{"first_seen_at":"2026-12-03T07:20:24.778106+00:00","last_modified_at":"2026-12-03T07:20:24.778106+00:00","last_action":"ADDED","deleted_at":null,"pruned_at":null,"cursor":"` + cursor + `"}}`
