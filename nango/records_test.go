@@ -500,7 +500,7 @@ func TestRecordsMalformed(t *testing.T) {
 		`{"records":[{"id":"1",` + strings.Replace(meta, `,"cursor":"c"`, ``, 1) + `}]}`,
 		`{"records":[{"id":"1",` + strings.Replace(meta, `"first_seen_at":"2026-12-03T07:20:24.778106+00:00"`, `"first_seen_at":null`, 1) + `}]}`,
 		`{"records":[]} x`, `{"records":[]`, `{"records":[{"id":"1",` + meta + `,}]}`, `{"next_cursor":5,"records":[]}`,
-		`{"records":[{"id":01,` + meta + `}]}`, `{"records":[{"id":"1\u00zz",` + meta + `}]}`, `{"records":[{"id":"1","x":tru,` + meta + `}]}`,
+		`{"records":[{"id":01,` + meta + `}]}`, `{"records":[{"id":"1\u00zz",` + meta + `}]}`, `{"records":[{"id":"1","x":tru,` + meta + `}]}`, `{"records":[{"id":"1","x":trUe,` + meta + `}]}`,
 		`{"records":[{"id":"1","x":"a` + "\x01" + `",` + meta + `}]}`, strings.Repeat(`[`, 20000),
 	} {
 		h := setupRaw(t, jsonBody(200, body))
