@@ -49,6 +49,7 @@ Usage:
   nango serve      [flags]
   nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
   nango proxy      [flags] <provider-config-key> <connection-id> <method> <path>
+  nango records    [flags] <provider-config-key> <connection-id> <model>
   nango doctor     [--json] [--writes <provider-config-key>] [--show-ids]
   nango demo
   nango --version
@@ -61,6 +62,7 @@ Commands:
   delete      delete a connection
   metadata    read, replace or merge a connection's metadata
   proxy       call the provider's API through Nango's proxy
+  records     list the records a sync stored (a table on a terminal, JSON lines otherwise)
   connect-session  create a connect session (a link for Nango's Connect UI)
   integrations     list the integrations, or show one
   webhook     verify a webhook's signature (the body on stdin)
@@ -122,6 +124,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "doctor":
 		err = doctorCommand(ctx, rest, stdout, getenv)
 	// ---- records (issue 16)
+	case "records":
+		err = recordsCommand(ctx, rest, stdout, stderr, getenv)
 	// ---- end of records
 
 	// ---- syncs (issue 16)
