@@ -41,6 +41,9 @@
 // UpdateMetadata (and their …Many forms), GetMetadata, GetMetadataAs and
 // ImportConnection.
 //
+// The records that syncs store: ListRecords, AllRecords (every page,
+// lazily, from a cursor), ListRecordsAs and AllRecordsAs, PruneRecords.
+//
 // # Errors
 //
 // An answer outside 2xx is an *APIError with the status, Nango's error code
