@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -642,4 +643,38 @@ func FuzzRecordsPage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRecordsOptionsCoverGenParams: every query parameter of GET /records
+// is set by a RecordsOption (delta, the old name of modified_after, aside),
+// and every header parameter by an argument. A parameter added to the
+// spec fails here, by name, until it has an option.
+func TestRecordsOptionsCoverGenParams(t *testing.T) {
+	atCaptureTime(t)
+	p := recordsParamsOf([]RecordsOption{ModifiedAfter(captureNow.Add(-time.Hour)), Cursor("c"), FilterLastAction(RecordAdded),
+		FilterRecordIDs("1"), Variant("v2"), PageSize(5)})
+	params, err := listRecordsParams("github", "u1", "Issue", &p, captureNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := gen.NewListRecordsRequest("http://127.0.0.1:3003/", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := req.URL.Query()
+	typ := reflect.TypeFor[gen.ListRecordsParams]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
+		if name == "" {
+			name, _, _ = strings.Cut(f.Tag.Get("json"), ",")
+			if req.Header.Get(name) == "" {
+				t.Errorf("header parameter %s (gen.ListRecordsParams.%s) is not sent", name, f.Name)
+			}
+			continue
+		}
+		if name != "delta" && !q.Has(name) {
+			t.Errorf("query parameter %s (gen.ListRecordsParams.%s) is not set by any RecordsOption: %s", name, f.Name, req.URL.RawQuery)
+		}
+	}
 }
