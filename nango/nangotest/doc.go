@@ -47,6 +47,13 @@
 // ("ghs_nangotest_<installation id>", valid for an hour), and OAuth 2
 // refreshes go through the Refresher you give WithRefresher.
 //
+// Records are stored as a sync run stores them: PutRecords (a new id is
+// ADDED, a changed one UPDATED), DeleteRecords (DELETED), and their Variant
+// forms for a sync variant; the connection must exist. GET /records and
+// PATCH /records/prune serve them as Nango's records store does: its order,
+// cursors of its form, filters, modified_after, paging, pruning, and its
+// answers to an unknown connection (400) and a garbage cursor (500).
+//
 // It can inject faults: a status of your choice, a 429 with Retry-After, a
 // delay, an HTML 502, a dropped connection (FailNext, FailConnection).
 package nangotest
