@@ -307,6 +307,27 @@ func (e OAuth2CredentialsType) Valid() bool {
 	}
 }
 
+// Defines values for RecordAction.
+const (
+	RecordAdded   RecordAction = "ADDED"
+	RecordDeleted RecordAction = "DELETED"
+	RecordUpdated RecordAction = "UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the RecordAction enum.
+func (e RecordAction) Valid() bool {
+	switch e {
+	case RecordAdded:
+		return true
+	case RecordDeleted:
+		return true
+	case RecordUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SignatureCredentialsType.
 const (
 	SIGNATURE SignatureCredentialsType = "SIGNATURE"
@@ -1697,6 +1718,30 @@ type ProviderResponse struct {
 	Data Provider `json:"data"`
 }
 
+// PruneRecordsRequest What to prune. Unknown properties are refused.
+type PruneRecordsRequest struct {
+	// Limit At most this many records (default 1000).
+	Limit int `json:"limit,omitempty,omitzero"`
+
+	// Model The name of a sync's model (a capital letter, then letters, digits, `_` and `-`).
+	Model RecordModelName `json:"model"`
+
+	// UntilCursor Prune up to and including the record with this cursor.
+	UntilCursor string `json:"until_cursor"`
+
+	// Variant The sync variant whose records to prune; `base` (or none) is the sync itself.
+	Variant string `json:"variant,omitempty,omitzero"`
+}
+
+// PruneRecordsResult The outcome of a prune.
+type PruneRecordsResult struct {
+	// Count How many records were pruned.
+	Count int `json:"count"`
+
+	// HasMore Whether records up to the cursor may be left; call again while true.
+	HasMore bool `json:"has_more"`
+}
+
 // RawTokenResponse The provider's token response, byte for byte as the provider sent it.
 type RawTokenResponse = json.RawMessage
 
@@ -1725,6 +1770,65 @@ type ReconnectSessionRequest struct {
 
 	// WebhookURLOverride A URL that receives the connection's webhooks.
 	WebhookURLOverride *WebhookURLOverride `json:"webhook_url_override,omitempty"`
+}
+
+// Record One record: the model's own properties, as the sync saved them, plus
+// `id` and `_nango_metadata`. A deleted or pruned record has only `id`
+// and `_nango_metadata`.
+type Record struct {
+	// UnderscoreNangoMetadata What Nango keeps about a record besides its payload.
+	UnderscoreNangoMetadata RecordMetadata `json:"_nango_metadata"`
+
+	// ID The record's id, as the sync saved it (a string, or a number).
+	ID                   Record_ID              `json:"id"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// RecordID0 defines model for Record.ID.0.
+type RecordID0 = string
+
+// RecordID1 defines model for Record.ID.1.
+type RecordID1 = float32
+
+// Record_ID The record's id, as the sync saved it (a string, or a number).
+type Record_ID struct {
+	union json.RawMessage
+}
+
+// RecordAction The kind of a record's last change.
+type RecordAction string
+
+// RecordMetadata What Nango keeps about a record besides its payload.
+type RecordMetadata struct {
+	// Cursor The record's position in the listing; send it as `cursor` to read what changed after it.
+	Cursor string `json:"cursor"`
+
+	// DeletedAt When the record was deleted (milliseconds), or null.
+	DeletedAt *time.Time `json:"deleted_at"`
+
+	// FirstSeenAt When a sync first saved the record (microseconds, `+00:00`).
+	FirstSeenAt time.Time `json:"first_seen_at"`
+
+	// LastAction The kind of a record's last change.
+	LastAction RecordAction `json:"last_action"`
+
+	// LastModifiedAt When the record last changed; the listing's order.
+	LastModifiedAt time.Time `json:"last_modified_at"`
+
+	// PrunedAt When the record's payload was pruned, or null.
+	PrunedAt *time.Time `json:"pruned_at"`
+}
+
+// RecordModelName The name of a sync's model (a capital letter, then letters, digits, `_` and `-`).
+type RecordModelName = string
+
+// RecordsPage One page of a model's records.
+type RecordsPage struct {
+	// NextCursor The cursor of the next page (the last record's cursor); `null` on the last page.
+	NextCursor *string `json:"next_cursor"`
+
+	// Records The records, oldest change first.
+	Records []Record `json:"records"`
 }
 
 // SignatureCredentials The credentials of a SIGNATURE connection.
@@ -2382,6 +2486,36 @@ type ListTags map[string]string
 // ProviderConfigKey defines model for ProviderConfigKey.
 type ProviderConfigKey = string
 
+// RecordsConnectionID defines model for RecordsConnectionId.
+type RecordsConnectionID = string
+
+// RecordsCursor defines model for RecordsCursor.
+type RecordsCursor = string
+
+// RecordsDelta defines model for RecordsDelta.
+type RecordsDelta = string
+
+// RecordsFilter defines model for RecordsFilter.
+type RecordsFilter = string
+
+// RecordsIds defines model for RecordsIds.
+type RecordsIds = []string
+
+// RecordsLimit defines model for RecordsLimit.
+type RecordsLimit = int
+
+// RecordsModel The name of a sync's model (a capital letter, then letters, digits, `_` and `-`).
+type RecordsModel = RecordModelName
+
+// RecordsModifiedAfter defines model for RecordsModifiedAfter.
+type RecordsModifiedAfter = string
+
+// RecordsProviderConfigKey defines model for RecordsProviderConfigKey.
+type RecordsProviderConfigKey = string
+
+// RecordsVariant defines model for RecordsVariant.
+type RecordsVariant = string
+
 // RefreshToken defines model for RefreshToken.
 type RefreshToken = bool
 
@@ -2476,6 +2610,21 @@ type ProvidersRead = ProviderListResponse
 //
 // Example: {"error":{"code":"not_found","message":"Failed to find connection"}}
 type ProxyError = Error
+
+// RecordsBadRequest An error answer. Nango has sent two shapes: since mid-2024 `error` is an
+// object with the code; before, `error` was the message and `type` the code.
+//
+// Example: {"error":{"code":"not_found","message":"Failed to find connection"}}
+type RecordsBadRequest = Error
+
+// RecordsPruned The outcome of a prune.
+type RecordsPruned = PruneRecordsResult
+
+// RecordsServerError An error answer. Nango has sent two shapes: since mid-2024 `error` is an
+// object with the code; before, `error` was the message and `type` the code.
+//
+// Example: {"error":{"code":"not_found","message":"Failed to find connection"}}
+type RecordsServerError = Error
 
 // ServerError An error answer. Nango has sent two shapes: since mid-2024 `error` is an
 // object with the code; before, `error` was the message and `type` the code.
@@ -2662,6 +2811,56 @@ type GetIntegrationParams struct {
 // GetIntegrationParamsInclude defines parameters for GetIntegration.
 type GetIntegrationParamsInclude string
 
+// ListRecordsParams defines parameters for ListRecords.
+type ListRecordsParams struct {
+	// Model The model, as the sync declares it (a capital letter, then letters, digits, `_` and `-`).
+	Model RecordsModel `form:"model" json:"model"`
+
+	// Variant The sync variant whose records to read; `base` (or none) is the sync itself.
+	Variant *RecordsVariant `form:"variant,omitempty" json:"variant,omitempty"`
+
+	// ModifiedAfter Only the records changed at or after this time: an ISO 8601 time in UTC
+	// ending in `Z` (an offset such as `+00:00` is refused; seconds and
+	// fractions are optional), within the last 12 months. The server reads
+	// it to the millisecond.
+	ModifiedAfter *RecordsModifiedAfter `form:"modified_after,omitempty" json:"modified_after,omitempty"`
+
+	// Delta The old name of `modified_after`; `delta` wins when both are sent.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Delta *RecordsDelta `form:"delta,omitempty" json:"delta,omitempty"`
+
+	// Limit The page size, 1 to 10,000 (default 100).
+	Limit *RecordsLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Filter Only the records whose last change was of these kinds: `added`,
+	// `updated` or `deleted` (either case), comma-separated for an OR. Added
+	// and updated records exclude deleted ones.
+	Filter *RecordsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Cursor Resume after this cursor: a `next_cursor`, or any record's
+	// `_nango_metadata.cursor`. Opaque; one the server cannot decode is a
+	// 500 `server_error`.
+	Cursor *RecordsCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Ids Only the records with these ids (repeat the parameter, at most 100); unknown ids are ignored.
+	Ids RecordsIds `form:"ids,omitempty" json:"ids,omitempty,omitzero"`
+
+	// ConnectionID The connection whose records to read (a header, not a query parameter, on the records routes).
+	ConnectionID RecordsConnectionID `json:"Connection-Id"`
+
+	// ProviderConfigKey The integration of the connection (its provider config key).
+	ProviderConfigKey RecordsProviderConfigKey `json:"Provider-Config-Key"`
+}
+
+// PruneRecordsParams defines parameters for PruneRecords.
+type PruneRecordsParams struct {
+	// ConnectionID The connection whose records to read (a header, not a query parameter, on the records routes).
+	ConnectionID RecordsConnectionID `json:"Connection-Id"`
+
+	// ProviderConfigKey The integration of the connection (its provider config key).
+	ProviderConfigKey RecordsProviderConfigKey `json:"Provider-Config-Key"`
+}
+
 // GetSyncStatusParams defines parameters for GetSyncStatus.
 type GetSyncStatusParams struct {
 	// Syncs `*` for every sync, or a comma-separated list of sync names, each
@@ -2724,6 +2923,9 @@ type SetMetadataJSONRequestBody = MetadataRequest
 
 // PatchConnectionJSONRequestBody defines body for PatchConnection for application/json ContentType.
 type PatchConnectionJSONRequestBody = PatchConnectionRequest
+
+// PruneRecordsJSONRequestBody defines body for PruneRecords for application/json ContentType.
+type PruneRecordsJSONRequestBody = PruneRecordsRequest
 
 // PauseSyncJSONRequestBody defines body for PauseSync for application/json ContentType.
 type PauseSyncJSONRequestBody = SyncCommandRequest
@@ -2998,6 +3200,85 @@ func (a Provider) MarshalJSON() ([]byte, error) {
 	object["token_url"], err = json.Marshal(a.TokenURL)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'token_url': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for Record. Returns the specified
+// element and whether it was found
+func (a Record) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Record
+func (a *Record) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Record to handle AdditionalProperties
+func (a *Record) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["_nango_metadata"]; found {
+		err = json.Unmarshal(raw, &a.UnderscoreNangoMetadata)
+		if err != nil {
+			return fmt.Errorf("error reading '_nango_metadata': %w", err)
+		}
+		delete(object, "_nango_metadata")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Record to handle AdditionalProperties
+func (a Record) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["_nango_metadata"], err = json.Marshal(a.UnderscoreNangoMetadata)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling '_nango_metadata': %w", err)
+	}
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {
@@ -4343,6 +4624,68 @@ func (t *ImportCredentials) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsRecordID0 returns the union data inside the Record_ID as a RecordID0
+func (t Record_ID) AsRecordID0() (RecordID0, error) {
+	var body RecordID0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRecordID0 overwrites any union data inside the Record_ID as the provided RecordID0
+func (t *Record_ID) FromRecordID0(v RecordID0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeRecordID0 performs a merge with any union data inside the Record_ID, using the provided RecordID0
+func (t *Record_ID) MergeRecordID0(v RecordID0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRecordID1 returns the union data inside the Record_ID as a RecordID1
+func (t Record_ID) AsRecordID1() (RecordID1, error) {
+	var body RecordID1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRecordID1 overwrites any union data inside the Record_ID as the provided RecordID1
+func (t *Record_ID) FromRecordID1(v RecordID1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeRecordID1 performs a merge with any union data inside the Record_ID, using the provided RecordID1
+func (t *Record_ID) MergeRecordID1(v RecordID1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Record_ID) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Record_ID) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsSyncSelector0 returns the union data inside the SyncSelector as a SyncSelector0
 func (t SyncSelector) AsSyncSelector0() (SyncSelector0, error) {
 	var body SyncSelector0
@@ -5125,6 +5468,61 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /providers/{provider} (the `GetProvider` operationId).
 	GetProvider(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRecords List the records a sync stored
+	//
+	// Lists the records of one model of one connection, as the connection's
+	// syncs stored them: ordered by the time of their last change
+	// (`_nango_metadata.last_modified_at`), then by an internal id, oldest
+	// first. A page holds `limit` records (100 by default); `next_cursor` is
+	// the last record's cursor while more follow, `null` on the last page.
+	// Any record's `_nango_metadata.cursor` can be sent back as `cursor`:
+	// only the records changed after it come back, which is how a consumer
+	// resumes.
+	//
+	// A plain listing includes deleted records (`last_action` `DELETED`). A
+	// deleted or pruned record keeps only its `id` and its metadata. An
+	// unknown model is an empty page; a connection that does not exist is a
+	// 400 `unknown_connection`; a cursor the server cannot decode is a 500
+	// `server_error` ("Failed to fetch records"). The query is strict: an
+	// unknown query parameter is a 400 `invalid_query_params`.
+	//
+	// Corresponds with GET /records (the `ListRecords` operationId).
+	ListRecords(ctx context.Context, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PruneRecordsWithBody Prune the payload of stored records
+	//
+	// Empties the payload of the records of one model of one connection, up
+	// to and including the record whose cursor is `until_cursor` (in the
+	// listing's order), at most `limit` of them (1000 by default). The
+	// records keep their id and metadata (`pruned_at` is set, their cursor
+	// does not change) and come back from `GET /records` without payload; a
+	// later sync run that sees them again fills them in. Records already
+	// pruned are not counted again. `has_more` says whether records up to
+	// the cursor may be left: call again while it is true. The query must
+	// be empty.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /records/prune (the `PruneRecords` operationId).
+	PruneRecordsWithBody(ctx context.Context, params *PruneRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PruneRecords Prune the payload of stored records
+	//
+	// Empties the payload of the records of one model of one connection, up
+	// to and including the record whose cursor is `until_cursor` (in the
+	// listing's order), at most `limit` of them (1000 by default). The
+	// records keep their id and metadata (`pruned_at` is set, their cursor
+	// does not change) and come back from `GET /records` without payload; a
+	// later sync run that sees them again fills them in. Records already
+	// pruned are not counted again. `has_more` says whether records up to
+	// the cursor may be left: call again while it is true. The query must
+	// be empty.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /records/prune (the `PruneRecords` operationId).
+	PruneRecords(ctx context.Context, params *PruneRecordsParams, body PruneRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PauseSyncWithBody Pause the schedule of syncs
 	//
@@ -5999,6 +6397,91 @@ func (c *Client) ListProviders(ctx context.Context, reqEditors ...RequestEditorF
 // Corresponds with GET /providers/{provider} (the `GetProvider` operationId).
 func (c *Client) GetProvider(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetProviderRequest(c.Server, provider)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRecords List the records a sync stored
+//
+// Lists the records of one model of one connection, as the connection's
+// syncs stored them: ordered by the time of their last change
+// (`_nango_metadata.last_modified_at`), then by an internal id, oldest
+// first. A page holds `limit` records (100 by default); `next_cursor` is
+// the last record's cursor while more follow, `null` on the last page.
+// Any record's `_nango_metadata.cursor` can be sent back as `cursor`:
+// only the records changed after it come back, which is how a consumer
+// resumes.
+//
+// A plain listing includes deleted records (`last_action` `DELETED`). A
+// deleted or pruned record keeps only its `id` and its metadata. An
+// unknown model is an empty page; a connection that does not exist is a
+// 400 `unknown_connection`; a cursor the server cannot decode is a 500
+// `server_error` ("Failed to fetch records"). The query is strict: an
+// unknown query parameter is a 400 `invalid_query_params`.
+//
+// Corresponds with GET /records (the `ListRecords` operationId).
+func (c *Client) ListRecords(ctx context.Context, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRecordsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PruneRecordsWithBody Prune the payload of stored records
+//
+// Empties the payload of the records of one model of one connection, up
+// to and including the record whose cursor is `until_cursor` (in the
+// listing's order), at most `limit` of them (1000 by default). The
+// records keep their id and metadata (`pruned_at` is set, their cursor
+// does not change) and come back from `GET /records` without payload; a
+// later sync run that sees them again fills them in. Records already
+// pruned are not counted again. `has_more` says whether records up to
+// the cursor may be left: call again while it is true. The query must
+// be empty.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /records/prune (the `PruneRecords` operationId).
+func (c *Client) PruneRecordsWithBody(ctx context.Context, params *PruneRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPruneRecordsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PruneRecords Prune the payload of stored records
+//
+// Empties the payload of the records of one model of one connection, up
+// to and including the record whose cursor is `until_cursor` (in the
+// listing's order), at most `limit` of them (1000 by default). The
+// records keep their id and metadata (`pruned_at` is set, their cursor
+// does not change) and come back from `GET /records` without payload; a
+// later sync run that sees them again fills them in. Records already
+// pruned are not counted again. `has_more` says whether records up to
+// the cursor may be left: call again while it is true. The query must
+// be empty.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /records/prune (the `PruneRecords` operationId).
+func (c *Client) PruneRecords(ctx context.Context, params *PruneRecordsParams, body PruneRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPruneRecordsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7745,6 +8228,224 @@ func NewGetProviderRequest(server string, provider string) (*http.Request, error
 	return req, nil
 }
 
+// NewListRecordsRequest constructs an http.Request for the ListRecords method
+func NewListRecordsRequest(server string, params *ListRecordsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/records")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "model", params.Model, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Variant != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "variant", *params.Variant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ModifiedAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "modified_after", *params.ModifiedAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Delta != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "delta", *params.Delta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ids != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ids", params.Ids, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Connection-Id", params.ConnectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Connection-Id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Provider-Config-Key", params.ProviderConfigKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Provider-Config-Key", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewPruneRecordsRequest calls the generic PruneRecords builder with application/json body
+func NewPruneRecordsRequest(server string, params *PruneRecordsParams, body PruneRecordsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPruneRecordsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewPruneRecordsRequestWithBody constructs an http.Request for the PruneRecords method, with any body, and a specified content type
+func NewPruneRecordsRequestWithBody(server string, params *PruneRecordsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/records/prune")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Connection-Id", params.ConnectionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Connection-Id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Provider-Config-Key", params.ProviderConfigKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Provider-Config-Key", headerParam1)
+
+	}
+
+	return req, nil
+}
+
 // NewPauseSyncRequest calls the generic PauseSync builder with application/json body
 func NewPauseSyncRequest(server string, body PauseSyncJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8528,6 +9229,63 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /providers/{provider} (the `GetProvider` operationId).
 	GetProviderWithResponse(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*GetProviderResponse, error)
+
+	// ListRecordsWithResponse List the records a sync stored
+	//
+	// Lists the records of one model of one connection, as the connection's
+	// syncs stored them: ordered by the time of their last change
+	// (`_nango_metadata.last_modified_at`), then by an internal id, oldest
+	// first. A page holds `limit` records (100 by default); `next_cursor` is
+	// the last record's cursor while more follow, `null` on the last page.
+	// Any record's `_nango_metadata.cursor` can be sent back as `cursor`:
+	// only the records changed after it come back, which is how a consumer
+	// resumes.
+	//
+	// A plain listing includes deleted records (`last_action` `DELETED`). A
+	// deleted or pruned record keeps only its `id` and its metadata. An
+	// unknown model is an empty page; a connection that does not exist is a
+	// 400 `unknown_connection`; a cursor the server cannot decode is a 500
+	// `server_error` ("Failed to fetch records"). The query is strict: an
+	// unknown query parameter is a 400 `invalid_query_params`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /records (the `ListRecords` operationId).
+	ListRecordsWithResponse(ctx context.Context, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*ListRecordsResponse, error)
+
+	// PruneRecordsWithBodyWithResponse Prune the payload of stored records
+	//
+	// Empties the payload of the records of one model of one connection, up
+	// to and including the record whose cursor is `until_cursor` (in the
+	// listing's order), at most `limit` of them (1000 by default). The
+	// records keep their id and metadata (`pruned_at` is set, their cursor
+	// does not change) and come back from `GET /records` without payload; a
+	// later sync run that sees them again fills them in. Records already
+	// pruned are not counted again. `has_more` says whether records up to
+	// the cursor may be left: call again while it is true. The query must
+	// be empty.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /records/prune (the `PruneRecords` operationId).
+	PruneRecordsWithBodyWithResponse(ctx context.Context, params *PruneRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PruneRecordsResponse, error)
+
+	// PruneRecordsWithResponse Prune the payload of stored records
+	//
+	// Empties the payload of the records of one model of one connection, up
+	// to and including the record whose cursor is `until_cursor` (in the
+	// listing's order), at most `limit` of them (1000 by default). The
+	// records keep their id and metadata (`pruned_at` is set, their cursor
+	// does not change) and come back from `GET /records` without payload; a
+	// later sync run that sees them again fills them in. Records already
+	// pruned are not counted again. `has_more` says whether records up to
+	// the cursor may be left: call again while it is true. The query must
+	// be empty.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /records/prune (the `PruneRecords` operationId).
+	PruneRecordsWithResponse(ctx context.Context, params *PruneRecordsParams, body PruneRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*PruneRecordsResponse, error)
 
 	// PauseSyncWithBodyWithResponse Pause the schedule of syncs
 	//
@@ -13167,6 +13925,342 @@ func (r GetProviderResponse) ContentType() string {
 	return ""
 }
 
+// ListRecordsResponse200Headers the declared response headers of an HTTP 200 response for ListRecords
+type ListRecordsResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// ListRecordsResponse400Headers the declared response headers of an HTTP 400 response for ListRecords
+type ListRecordsResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// ListRecordsResponse401Headers the declared response headers of an HTTP 401 response for ListRecords
+type ListRecordsResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// ListRecordsResponse403Headers the declared response headers of an HTTP 403 response for ListRecords
+type ListRecordsResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// ListRecordsResponse415Headers the declared response headers of an HTTP 415 response for ListRecords
+type ListRecordsResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// ListRecordsResponse429Headers the declared response headers of an HTTP 429 response for ListRecords
+type ListRecordsResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// ListRecordsResponse500Headers the declared response headers of an HTTP 500 response for ListRecords
+type ListRecordsResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type ListRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordsPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RecordsBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *RecordsServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRecordsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListRecordsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRecordsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListRecordsResponse403Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *ListRecordsResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRecordsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListRecordsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRecordsResponse) GetJSON200() *RecordsPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRecordsResponse) GetJSON400() *RecordsBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRecordsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRecordsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ListRecordsResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListRecordsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListRecordsResponse) GetJSON500() *RecordsServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListRecordsResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListRecordsResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListRecordsResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRecordsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PruneRecordsResponse200Headers the declared response headers of an HTTP 200 response for PruneRecords
+type PruneRecordsResponse200Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PruneRecordsResponse400Headers the declared response headers of an HTTP 400 response for PruneRecords
+type PruneRecordsResponse400Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PruneRecordsResponse401Headers the declared response headers of an HTTP 401 response for PruneRecords
+type PruneRecordsResponse401Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PruneRecordsResponse403Headers the declared response headers of an HTTP 403 response for PruneRecords
+type PruneRecordsResponse403Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PruneRecordsResponse415Headers the declared response headers of an HTTP 415 response for PruneRecords
+type PruneRecordsResponse415Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PruneRecordsResponse429Headers the declared response headers of an HTTP 429 response for PruneRecords
+type PruneRecordsResponse429Headers struct {
+	RetryAfter          int
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+// PruneRecordsResponse500Headers the declared response headers of an HTTP 500 response for PruneRecords
+type PruneRecordsResponse500Headers struct {
+	XRateLimitLimit     int
+	XRateLimitRemaining int
+	XRateLimitReset     int
+}
+
+type PruneRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordsPruned
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RecordsBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *RecordsServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *ProxyError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ProxyError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ProxyError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PruneRecordsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PruneRecordsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PruneRecordsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PruneRecordsResponse403Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PruneRecordsResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PruneRecordsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PruneRecordsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PruneRecordsResponse) GetJSON200() *RecordsPruned {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PruneRecordsResponse) GetJSON400() *RecordsBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PruneRecordsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PruneRecordsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PruneRecordsResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PruneRecordsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PruneRecordsResponse) GetJSON500() *RecordsServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r PruneRecordsResponse) GetJSON502() *ProxyError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PruneRecordsResponse) GetJSON503() *ProxyError {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r PruneRecordsResponse) GetJSON504() *ProxyError {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r PruneRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PruneRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PruneRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PruneRecordsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PauseSyncResponse200Headers the declared response headers of an HTTP 200 response for PauseSync
 type PauseSyncResponse200Headers struct {
 	XRateLimitLimit     int
@@ -14987,6 +16081,81 @@ func (c *ClientWithResponses) GetProviderWithResponse(ctx context.Context, provi
 		return nil, err
 	}
 	return ParseGetProviderResponse(rsp)
+}
+
+// ListRecordsWithResponse List the records a sync stored
+//
+// Lists the records of one model of one connection, as the connection's
+// syncs stored them: ordered by the time of their last change
+// (`_nango_metadata.last_modified_at`), then by an internal id, oldest
+// first. A page holds `limit` records (100 by default); `next_cursor` is
+// the last record's cursor while more follow, `null` on the last page.
+// Any record's `_nango_metadata.cursor` can be sent back as `cursor`:
+// only the records changed after it come back, which is how a consumer
+// resumes.
+//
+// A plain listing includes deleted records (`last_action` `DELETED`). A
+// deleted or pruned record keeps only its `id` and its metadata. An
+// unknown model is an empty page; a connection that does not exist is a
+// 400 `unknown_connection`; a cursor the server cannot decode is a 500
+// `server_error` ("Failed to fetch records"). The query is strict: an
+// unknown query parameter is a 400 `invalid_query_params`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /records (the `ListRecords` operationId).
+func (c *ClientWithResponses) ListRecordsWithResponse(ctx context.Context, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*ListRecordsResponse, error) {
+	rsp, err := c.ListRecords(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRecordsResponse(rsp)
+}
+
+// PruneRecordsWithBodyWithResponse Prune the payload of stored records
+//
+// Empties the payload of the records of one model of one connection, up
+// to and including the record whose cursor is `until_cursor` (in the
+// listing's order), at most `limit` of them (1000 by default). The
+// records keep their id and metadata (`pruned_at` is set, their cursor
+// does not change) and come back from `GET /records` without payload; a
+// later sync run that sees them again fills them in. Records already
+// pruned are not counted again. `has_more` says whether records up to
+// the cursor may be left: call again while it is true. The query must
+// be empty.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /records/prune (the `PruneRecords` operationId).
+func (c *ClientWithResponses) PruneRecordsWithBodyWithResponse(ctx context.Context, params *PruneRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PruneRecordsResponse, error) {
+	rsp, err := c.PruneRecordsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePruneRecordsResponse(rsp)
+}
+
+// PruneRecordsWithResponse Prune the payload of stored records
+//
+// Empties the payload of the records of one model of one connection, up
+// to and including the record whose cursor is `until_cursor` (in the
+// listing's order), at most `limit` of them (1000 by default). The
+// records keep their id and metadata (`pruned_at` is set, their cursor
+// does not change) and come back from `GET /records` without payload; a
+// later sync run that sees them again fills them in. Records already
+// pruned are not counted again. `has_more` says whether records up to
+// the cursor may be left: call again while it is true. The query must
+// be empty.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /records/prune (the `PruneRecords` operationId).
+func (c *ClientWithResponses) PruneRecordsWithResponse(ctx context.Context, params *PruneRecordsParams, body PruneRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*PruneRecordsResponse, error) {
+	rsp, err := c.PruneRecords(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePruneRecordsResponse(rsp)
 }
 
 // PauseSyncWithBodyWithResponse Pause the schedule of syncs
@@ -22695,6 +23864,558 @@ func ParseGetProviderResponse(rsp *http.Response) (*GetProviderResponse, error) 
 	return response, nil
 }
 
+// ParseListRecordsResponse parses an HTTP response from a ListRecordsWithResponse call
+func ParseListRecordsResponse(rsp *http.Response) (*ListRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordsPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RecordsBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest RecordsServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRecordsResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListRecordsResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListRecordsResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListRecordsResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 415:
+		var headers ListRecordsResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRecordsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListRecordsResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePruneRecordsResponse parses an HTTP response from a PruneRecordsWithResponse call
+func ParsePruneRecordsResponse(rsp *http.Response) (*PruneRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PruneRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordsPruned
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RecordsBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest RecordsServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ProxyError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case rsp.StatusCode == 502:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 504:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PruneRecordsResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PruneRecordsResponse400Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PruneRecordsResponse401Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PruneRecordsResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 415:
+		var headers PruneRecordsResponse415Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers PruneRecordsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PruneRecordsResponse500Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
 // ParsePauseSyncResponse parses an HTTP response from a PauseSyncWithResponse call
 func ParsePauseSyncResponse(rsp *http.Response) (*PauseSyncResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24839,6 +26560,12 @@ type ServerInterface interface {
 	// GetProvider Get a provider
 	// (GET /providers/{provider})
 	GetProvider(w http.ResponseWriter, r *http.Request, provider string)
+	// ListRecords List the records a sync stored
+	// (GET /records)
+	ListRecords(w http.ResponseWriter, r *http.Request, params ListRecordsParams)
+	// PruneRecords Prune the payload of stored records
+	// (PATCH /records/prune)
+	PruneRecords(w http.ResponseWriter, r *http.Request, params PruneRecordsParams)
 	// PauseSync Pause the schedule of syncs
 	// (POST /sync/pause)
 	PauseSync(w http.ResponseWriter, r *http.Request)
@@ -25874,6 +27601,246 @@ func (siw *ServerInterfaceWrapper) GetProvider(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// ListRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordsParams
+
+	// ------------- Required query parameter "model" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "model", r.URL.Query(), &params.Model, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "model"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "model", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "variant" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "variant", r.URL.Query(), &params.Variant, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "variant"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "variant", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "modified_after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "modified_after", r.URL.Query(), &params.ModifiedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "modified_after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "modified_after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "delta" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "delta", r.URL.Query(), &params.Delta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "delta"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "delta", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter", r.URL.Query(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "filter"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "filter", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "ids" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ids", r.URL.Query(), &params.Ids, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ids"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ids", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Connection-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Connection-Id")]; found {
+		var ConnectionID RecordsConnectionID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Connection-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Connection-Id", valueList[0], &ConnectionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Connection-Id", Err: err})
+			return
+		}
+
+		params.ConnectionID = ConnectionID
+
+	} else {
+		err := fmt.Errorf("Header parameter Connection-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Connection-Id", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Provider-Config-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Provider-Config-Key")]; found {
+		var ProviderConfigKey RecordsProviderConfigKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Provider-Config-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Provider-Config-Key", valueList[0], &ProviderConfigKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Provider-Config-Key", Err: err})
+			return
+		}
+
+		params.ProviderConfigKey = ProviderConfigKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Provider-Config-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Provider-Config-Key", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecords(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PruneRecords operation middleware
+func (siw *ServerInterfaceWrapper) PruneRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PruneRecordsParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Connection-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Connection-Id")]; found {
+		var ConnectionID RecordsConnectionID
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Connection-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Connection-Id", valueList[0], &ConnectionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Connection-Id", Err: err})
+			return
+		}
+
+		params.ConnectionID = ConnectionID
+
+	} else {
+		err := fmt.Errorf("Header parameter Connection-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Connection-Id", Err: err})
+		return
+	}
+
+	// ------------- Required header parameter "Provider-Config-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Provider-Config-Key")]; found {
+		var ProviderConfigKey RecordsProviderConfigKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Provider-Config-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Provider-Config-Key", valueList[0], &ProviderConfigKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Provider-Config-Key", Err: err})
+			return
+		}
+
+		params.ProviderConfigKey = ProviderConfigKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Provider-Config-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Provider-Config-Key", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PruneRecords(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // PauseSync operation middleware
 func (siw *ServerInterfaceWrapper) PauseSync(w http.ResponseWriter, r *http.Request) {
 
@@ -26247,6 +28214,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/integrations/{uniqueKey}", wrapper.GetIntegration)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/providers", wrapper.ListProviders)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/providers/{provider}", wrapper.GetProvider)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/records", wrapper.ListRecords)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/records/prune", wrapper.PruneRecords)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/sync/trigger", wrapper.TriggerSync)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/sync/pause", wrapper.PauseSync)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/sync/start", wrapper.StartSync)

@@ -280,6 +280,9 @@ type call struct {
 	auth []string
 	// req holds the caller's RequestOptions, or nil.
 	req *requestConfig
+	// noRetry, when set, marks failures not worth retrying although their
+	// status is retryable (a records cursor Nango cannot decode).
+	noRetry func(error) bool
 }
 
 // transportError is a failure before a complete response arrived.
@@ -409,7 +412,7 @@ func (c *Client) send(ctx context.Context, cl *call, attempts *int) (reply, erro
 }
 
 func (c *Client) canRetry(cl *call, err error) bool {
-	if !shouldRetry(err) {
+	if !shouldRetry(err) || (cl.noRetry != nil && cl.noRetry(err)) {
 		return false
 	}
 	if cl.idempotent {

@@ -45,6 +45,8 @@
 // TriggerAction (TriggerActionAs), TriggerActionAsync, GetAsyncActionResult
 // and WaitForActionResult. An action is never sent twice; a failed one is an
 // *ActionError.
+// The records that syncs store: ListRecords, AllRecords (every page,
+// lazily, from a cursor), ListRecordsAs and AllRecordsAs, PruneRecords.
 //
 // # Errors
 //

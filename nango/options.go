@@ -244,11 +244,17 @@ func FilterTag(key, value string) ListOption {
 	})
 }
 
-// PageSize sets the number of connections a page holds (1 to 2000; without
-// it the server returns up to 10,000 at once).
-func PageSize(n int) ListOption {
-	return listOption(func(p *listParams) { p.limit, p.hasLimit = n, true })
-}
+// PageSize sets the number of items a page holds: for ListConnections and
+// AllConnections 1 to 2000 (without it the server returns up to 10,000 at
+// once), for ListRecords and AllRecords 1 to 10,000 (default 100, and 1000
+// for AllRecords).
+func PageSize(n int) PageSizeOption { return PageSizeOption(n) }
+
+// PageSizeOption is PageSize's option: both a ListOption and a
+// RecordsOption.
+type PageSizeOption int
+
+func (n PageSizeOption) applyList(p *listParams) { p.limit, p.hasLimit = int(n), true }
 
 // Page selects a page, counting from 0.
 func Page(n int) ListOption { return listOption(func(p *listParams) { p.page, p.hasPage = n, true }) }

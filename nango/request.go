@@ -20,6 +20,7 @@ type RequestOption struct{ apply func(*requestConfig) }
 func (o RequestOption) applyGet(p *getParams)                 { o.applyTo(&p.req) }
 func (o RequestOption) applyList(p *listParams)               { o.applyTo(&p.req) }
 func (o RequestOption) applyIntegration(p *integrationParams) { o.applyTo(&p.req) }
+func (o RequestOption) applyRecords(p *recordsParams)         { o.applyTo(&p.req) }
 
 func (o RequestOption) applyTo(rc *requestConfig) {
 	if o.apply != nil {

@@ -39,6 +39,8 @@ var answerTypes = map[string]func() any{
 	"POST /action/trigger 200": func() any { return new(gen.ActionOutput) },
 	"POST /action/trigger 202": func() any { return new(gen.AsyncActionResponse) },
 	"GET /action/{id}":         func() any { return new(gen.ActionOutput) },
+	"GET /records":             func() any { return new(gen.RecordsPage) },
+	"PATCH /records/prune":     func() any { return new(gen.PruneRecordsResult) },
 }
 
 // TestCapturedFieldsHaveGenFields: every property a real server sent has a

@@ -4,7 +4,10 @@
 // off). It prints a table of calls per second, ratios and allocations, and
 // stops by itself (about 30 s, plus an npm install the first time).
 //
-//	go run ./cmd/nango-bench [-seconds 3] [-skip-node]
+//	go run ./cmd/nango-bench [-seconds 3] [-skip-node] [-records]
+//
+// With -records it compares reading records instead: AllRecords + Decode,
+// a hand-written loop and the Node SDK's listRecords loop (records.go).
 package main
 
 import (
@@ -36,8 +39,13 @@ const workers = 64
 func main() {
 	seconds := flag.Float64("seconds", 3, "length of each measurement")
 	skipNode := flag.Bool("skip-node", false, "do not measure the Node SDK")
+	records := flag.Bool("records", false, "measure reading records (AllRecords) instead of GetToken")
 	flag.Parse()
-	if err := run(os.Stdout, time.Duration(*seconds*float64(time.Second)), *skipNode); err != nil {
+	bench := run
+	if *records {
+		bench = runRecords
+	}
+	if err := bench(os.Stdout, time.Duration(*seconds*float64(time.Second)), *skipNode); err != nil {
 		fmt.Fprintln(os.Stderr, "nango-bench:", err)
 		os.Exit(1)
 	}
@@ -119,7 +127,7 @@ func run(w io.Writer, d time.Duration, skipNode bool) error {
 
 	nodeRate := 0.0
 	if !skipNode {
-		nodeRate, err = nodeThroughput(tmp, host, key, d, 16)
+		nodeRate, err = nodeThroughput(host, key, d, 16)
 		if err != nil {
 			fmt.Fprintf(w, "node SDK skipped: %v\n\n", err)
 		} else {
@@ -189,15 +197,17 @@ func startServer(tmp string) (host, key string, stop func(), err error) {
 	return "", "", nil, errors.New("nango serve did not start")
 }
 
-func nodeThroughput(tmp, host, key string, d time.Duration, conc int) (float64, error) {
+// nodeSDKDir returns a directory where @nangohq/node is installed (in the
+// user cache, installed with npm the first time).
+func nodeSDKDir() (string, error) {
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return 0, fmt.Errorf("%s not installed", tool)
+			return "", fmt.Errorf("%s not installed", tool)
 		}
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		cache = tmp
+		cache = os.TempDir()
 	}
 	dir := filepath.Join(cache, "nango-go", "node-sdk")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@nangohq", "node")); err != nil {
@@ -206,8 +216,16 @@ func nodeThroughput(tmp, host, key string, d time.Duration, conc int) (float64, 
 		install := exec.Command("npm", "install", "--no-audit", "--no-fund", "--silent", "@nangohq/node@0.71.10")
 		install.Dir = dir
 		if out, err := install.CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("npm install @nangohq/node: %v: %s", err, out)
+			return "", fmt.Errorf("npm install @nangohq/node: %v: %s", err, out)
 		}
+	}
+	return dir, nil
+}
+
+func nodeThroughput(host, key string, d time.Duration, conc int) (float64, error) {
+	dir, err := nodeSDKDir()
+	if err != nil {
+		return 0, err
 	}
 	script := filepath.Join(dir, "nango-bench-load.mjs")
 	if err := os.WriteFile(script, loadScript, 0o644); err != nil {

@@ -52,6 +52,7 @@ Usage:
   nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
   nango proxy      [flags] <provider-config-key> <connection-id> <method> <path>
   nango action     [flags] <provider-config-key> <connection-id> <action> [--input JSON|@file|@-] [--async|--wait]
+  nango records    [flags] <provider-config-key> <connection-id> <model>
   nango doctor     [--json] [--writes <provider-config-key>] [--show-ids]
   nango sync       trigger|start|pause|status [flags] <provider-config-key> [<sync>...]
   nango demo
@@ -66,6 +67,7 @@ Commands:
   metadata    read, replace or merge a connection's metadata
   proxy       call the provider's API through Nango's proxy
   action      run an action for a connection (its output as JSON)
+  records     list the records a sync stored (a table on a terminal, JSON lines otherwise)
   connect-session  create a connect session (a link for Nango's Connect UI)
   integrations     list the integrations, or show one
   webhook     verify a webhook's signature (the body on stdin)
@@ -128,6 +130,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "doctor":
 		err = doctorCommand(ctx, rest, stdout, getenv)
 	// ---- records (issue 16)
+	case "records":
+		err = recordsCommand(ctx, rest, stdout, stderr, getenv)
 	// ---- end of records
 
 	// ---- syncs (issue 16)

@@ -62,6 +62,10 @@ type Fake struct {
 	actions actionState
 	// syncs are the deployed syncs and their state (syncs.go).
 	syncs *syncStore
+	// records are the records syncs stored (records.go), by connection
+	// and model; recordSeq numbers them.
+	records   map[recordsKey]map[string]*fakeRecord
+	recordSeq int64
 }
 
 type connKey struct{ key, id string }

@@ -55,6 +55,8 @@ func implemented() map[string]handler {
 		"GET /providers":                            (*Fake).listProviders,
 		"GET /providers/{provider}":                 (*Fake).getProvider,
 		// ---- records (issue 16)
+		"GET /records":         (*Fake).listRecords,
+		"PATCH /records/prune": (*Fake).pruneRecords,
 		// ---- end of records
 
 		// ---- syncs (issue 16)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package nango
+
+const raceEnabled = false
