@@ -17,13 +17,19 @@ type redactor []string
 const minRedacted = 8
 
 // redactorOf lists the secret key, the header built from it (base64 under
-// WithBasicAuth) and the call's own token (a connect session's).
+// WithBasicAuth), the call's own token (a connect session's) and the
+// secrets its body carries.
 func (c *Client) redactorOf(cl *call) redactor {
 	r := redactor{c.secret.key}
 	for _, v := range append(c.secret.authValue[:len(c.secret.authValue):len(c.secret.authValue)], cl.auth...) {
 		_, cred, _ := strings.Cut(v, " ")
 		if cred = strings.TrimSpace(cred); len(cred) >= minRedacted && cred != c.secret.key {
 			r = append(r, cred)
+		}
+	}
+	for _, s := range cl.secrets {
+		if len(s) >= minRedacted {
+			r = append(r, s)
 		}
 	}
 	return r
