@@ -57,6 +57,9 @@ type Fake struct {
 	// envs are other environments of the same account: their keys are
 	// valid, and they see none of this environment's data.
 	envs map[string]*Fake
+	// mgmt holds the environment's variables and deployed functions
+	// (management.go).
+	mgmt managementState
 }
 
 type connKey struct{ key, id string }
