@@ -622,10 +622,15 @@ func (f *Fake) listFunctions(w http.ResponseWriter, r *http.Request, _ string, _
 			match = append(match, d.wire())
 		}
 	}
+	type pagination struct {
+		Total int `json:"total"`
+		Page  int `json:"page"`
+		Limit int `json:"limit"`
+	}
 	out := struct {
-		Data       []wireFunction         `json:"data"`
-		Pagination gen.FunctionPagination `json:"pagination"`
-	}{Data: []wireFunction{}, Pagination: gen.FunctionPagination{Total: len(match), Page: page, Limit: limit}}
+		Data       []wireFunction `json:"data"`
+		Pagination pagination     `json:"pagination"`
+	}{Data: []wireFunction{}, Pagination: pagination{Total: len(match), Page: page, Limit: limit}}
 	if start := page * limit; start < len(match) {
 		out.Data = match[start:min(start+limit, len(match))]
 	}
