@@ -2,7 +2,9 @@ package nango
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -28,11 +30,34 @@ func (c *Client) redactorOf(cl *call) redactor {
 		}
 	}
 	for _, s := range cl.secrets {
-		if len(s) >= minRedacted {
-			r = append(r, s)
-		}
+		r = append(r, secretForms(s)...)
 	}
 	return r
+}
+
+// secretForms lists the ways a secret of a request body can come back: as
+// sent, JSON-escaped (a server quoting the body), and, for a PEM key, each
+// line of its material (a server re-escaping or re-wrapping it). The armor
+// lines are no secret.
+func secretForms(s string) []string {
+	var out []string
+	add := func(v string) {
+		if len(v) >= minRedacted && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	add(s)
+	if b, err := json.Marshal(s); err == nil {
+		add(string(b[1 : len(b)-1]))
+	}
+	if strings.ContainsAny(s, "\r\n") {
+		for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+			if line = strings.TrimSpace(line); !strings.HasPrefix(line, "-----") {
+				add(line)
+			}
+		}
+	}
+	return out
 }
 
 func (r redactor) string(s string) string {
