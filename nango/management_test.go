@@ -651,7 +651,10 @@ func TestWaitForConnection(t *testing.T) {
 	reads.Store(0)
 	waits = nil
 	h2 := setup(t, jsonBody(400, `{"error":{"code":"unknown_provider_config","message":"There is no Provider Configuration matching this key."}}`))
-	h2.client.sleep = h.client.sleep
+	h2.client.sleep = func(context.Context, time.Duration) error {
+		waits = append(waits, 0)
+		return context.Canceled // a wait here is the bug: end it rather than hang
+	}
 	if _, err := h2.client.WaitForConnection(context.Background(), "nope", "u1"); !errors.Is(err, ErrUnknownProviderConfig) || len(waits) != 0 || len(h2.requests()) != 1 {
 		t.Errorf("%v after %d waits, %d reads", err, len(waits), len(h2.requests()))
 	}
