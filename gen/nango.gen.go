@@ -1597,8 +1597,8 @@ type Integration struct {
 	// DisplayName The name shown to users.
 	DisplayName string `json:"display_name,omitempty,omitzero"`
 
-	// ForwardWebhooks Whether Nango forwards the provider's webhooks to you.
-	ForwardWebhooks bool `json:"forward_webhooks,omitempty,omitzero"`
+	// ForwardWebhooks Whether Nango forwards the provider's webhooks to you (always sent, so that false survives a round trip).
+	ForwardWebhooks bool `json:"forward_webhooks"`
 
 	// Logo The URL of the provider's logo.
 	Logo string `json:"logo,omitempty,omitzero"`

@@ -89,12 +89,10 @@ func (in *integration) displayNameOf() string {
 // null when unset; timestamps end in Z.
 type wireIntegration struct {
 	gen.Integration
-	// ForwardWebhooks is always written, false included.
-	ForwardWebhooks bool            `json:"forward_webhooks"`
-	WebhookURL      json.RawMessage `json:"webhook_url,omitempty"`
-	Credentials     json.RawMessage `json:"credentials,omitempty"`
-	CreatedAt       string          `json:"created_at"`
-	UpdatedAt       string          `json:"updated_at"`
+	WebhookURL  json.RawMessage `json:"webhook_url,omitempty"`
+	Credentials json.RawMessage `json:"credentials,omitempty"`
+	CreatedAt   string          `json:"created_at"`
+	UpdatedAt   string          `json:"updated_at"`
 }
 
 // wireIntegrationCredentials is a gen.IntegrationCredentials with its unset
@@ -119,7 +117,7 @@ func toWireIntegration(r *http.Request, key string, in *integration, webhook, cr
 	}
 	w := wireIntegration{Integration: gen.Integration{UniqueKey: key, Provider: in.provider, DisplayName: in.displayNameOf(),
 		Logo: logoURL(r, in.provider), ForwardWebhooks: !in.noForwardWebhooks, CreatedAt: in.created, UpdatedAt: updated},
-		ForwardWebhooks: !in.noForwardWebhooks, CreatedAt: formatTime(in.created, true), UpdatedAt: formatTime(updated, true)}
+		CreatedAt: formatTime(in.created, true), UpdatedAt: formatTime(updated, true)}
 	if webhook {
 		// The fake receives no provider webhooks, so it has no URL for them.
 		w.WebhookURL = json.RawMessage("null")
