@@ -569,15 +569,16 @@ func functionQuery(w http.ResponseWriter, r *http.Request, list, required bool) 
 	return kind, search, page, limit, true
 }
 
-// functionParams reads and checks {uniqueKey} and, with name, {name}.
-func functionParams(w http.ResponseWriter, r *http.Request, withName bool) (key, name string, ok bool) {
-	tmpl := "/integrations/{uniqueKey}/functions"
-	if withName {
-		tmpl += "/{name}"
-		if strings.HasSuffix(r.URL.EscapedPath(), "/code") {
-			tmpl += "/code"
-		}
-	}
+// The routes of the functions, for functionParams.
+const (
+	functionsRoute    = "/integrations/{uniqueKey}/functions"
+	functionRoute     = functionsRoute + "/{name}"
+	functionCodeRoute = functionRoute + "/code"
+)
+
+// functionParams reads and checks the {uniqueKey} and {name} of tmpl.
+func functionParams(w http.ResponseWriter, r *http.Request, tmpl string) (key, name string, ok bool) {
+	withName := tmpl != functionsRoute
 	params, _ := pathParams(tmpl, r.URL.EscapedPath())
 	var issues []gen.ValidationIssue
 	if len(params) > 0 {
@@ -606,7 +607,7 @@ func (f *Fake) listFunctions(w http.ResponseWriter, r *http.Request, _ string, _
 	if !ok {
 		return
 	}
-	key, _, ok := functionParams(w, r, false)
+	key, _, ok := functionParams(w, r, functionsRoute)
 	if !ok {
 		return
 	}
@@ -653,7 +654,7 @@ func (f *Fake) getFunction(w http.ResponseWriter, r *http.Request, _ string, _ [
 	if !ok {
 		return
 	}
-	key, name, ok := functionParams(w, r, true)
+	key, name, ok := functionParams(w, r, functionRoute)
 	if !ok {
 		return
 	}
@@ -675,7 +676,7 @@ func (f *Fake) getFunction(w http.ResponseWriter, r *http.Request, _ string, _ [
 
 func (f *Fake) getFunctionCode(w http.ResponseWriter, r *http.Request, _ string, _ []byte) {
 	// This route checks its path before its query.
-	key, name, ok := functionParams(w, r, true)
+	key, name, ok := functionParams(w, r, functionCodeRoute)
 	if !ok {
 		return
 	}
@@ -729,7 +730,7 @@ func (f *Fake) deleteFunction(w http.ResponseWriter, r *http.Request, _ string, 
 	if !ok {
 		return
 	}
-	key, name, ok := functionParams(w, r, true)
+	key, name, ok := functionParams(w, r, functionRoute)
 	if !ok {
 		return
 	}

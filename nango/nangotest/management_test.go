@@ -150,6 +150,7 @@ func TestFunctions(t *testing.T) {
 		{Name: "create-issue", Type: nango.FunctionTypeAction, Description: "Create\n- title: The title", Input: "In", Returns: []string{"Issue"}, JSONSchema: schema, Source: "catalog", Code: "export default 1;"},
 		{Name: "issues", Type: nango.FunctionTypeAction, Source: "standalone"},
 		{Name: "welcome", Type: nango.FunctionTypeOnEvent, Event: "post-connection-creation"},
+		{Name: "code", Type: nango.FunctionTypeAction, Source: "catalog", Code: "// code"},
 	} {
 		if err := s.DeployFunction("gh", fn); err != nil {
 			t.Fatal(err)
@@ -162,14 +163,16 @@ func TestFunctions(t *testing.T) {
 	}
 	runSteps(t, s, []step{
 		{"by type then name", "GET", "/integrations/gh/functions", "", 200,
-			[]string{`"name":"create-issue"`, `"pagination":{"total":4,"page":0,"limit":20}`}, nil},
+			[]string{`"data":[{"name":"code"`, `"pagination":{"total":5,"page":0,"limit":20}`}, nil},
+		{"a function named code", "GET", "/integrations/gh/functions/code", "", 200, []string{`"data":{"name":"code"`}, nil},
+		{"its code", "GET", "/integrations/gh/functions/code/code", "", 200, []string{`"code":"// code"`}, nil},
 		{"sync fields on syncs", "GET", "/integrations/gh/functions?type=sync", "", 200,
 			[]string{`"runs":"every hour","auto_start":true,"track_deletes":false`, `"total":1`}, []string{`"event"`}},
 		{"event on on-event scripts", "GET", "/integrations/gh/functions?type=on-event", "", 200,
 			[]string{`"event":"post-connection-creation"`}, []string{`"returns"`, `"json_schema"`}},
 		{"search", "GET", "/integrations/gh/functions?search=%20ISSUE%20", "", 200, []string{`"total":3`}, []string{"welcome"}},
-		{"page", "GET", "/integrations/gh/functions?limit=3&page=1", "", 200, []string{`"data":[{"name":"issues","description":"Issues","scopes":[],"type":"sync"`, `"total":4,"page":1,"limit":3`}, nil},
-		{"page past the end", "GET", "/integrations/gh/functions?limit=3&page=5", "", 200, []string{`"data":[]`, `"total":4`}, nil},
+		{"page", "GET", "/integrations/gh/functions?limit=3&page=1", "", 200, []string{`"data":[{"name":"welcome"`, `{"name":"issues","description":"Issues","scopes":[],"type":"sync"`, `"total":5,"page":1,"limit":3`}, nil},
+		{"page past the end", "GET", "/integrations/gh/functions?limit=3&page=5", "", 200, []string{`"data":[]`, `"total":5`}, nil},
 		{"query checked", "GET", "/integrations/gh/functions?type=job&limit=101&page=-1&search=%20&x=1", "", 400,
 			[]string{`"invalid_query_params"`, `"path":["type"]`, `"path":["limit"]`, `"path":["page"]`, `"path":["search"]`, `Unrecognized key: \"x\"`}, nil},
 		{"unknown integration", "GET", "/integrations/nope/functions", "", 404, []string{`"message":"Integration does not exist"`}, nil},
