@@ -497,6 +497,9 @@ func (d *deployedFunction) wire() wireFunction {
 	return w
 }
 
+// maxSafeInteger is JavaScript's Number.MAX_SAFE_INTEGER.
+const maxSafeInteger = 1<<53 - 1
+
 // functionQuery checks the query of the function routes as their zod
 // schemas do; list is the list route's (search, page, limit), required
 // that type is needed (and only sync or action, as for a delete).
@@ -543,6 +546,9 @@ func functionQuery(w http.ResponseWriter, r *http.Request, list, required bool) 
 				z.add("invalid_type", "Invalid input: expected int, received number", []any{name})
 			case n < float64(minV):
 				z.add("too_small", fmt.Sprintf("Too small: expected number to be >=%d", minV), []any{name})
+			case n > maxSafeInteger:
+				// zod's int() takes safe integers only.
+				z.add("too_big", fmt.Sprintf("Too big: expected int to be <=%d", maxSafeInteger), []any{name})
 			case maxV > 0 && n > float64(maxV):
 				z.add("too_big", fmt.Sprintf("Too big: expected number to be <=%d", maxV), []any{name})
 			default:
@@ -632,7 +638,8 @@ func (f *Fake) listFunctions(w http.ResponseWriter, r *http.Request, _ string, _
 		Data       []wireFunction `json:"data"`
 		Pagination pagination     `json:"pagination"`
 	}{Data: []wireFunction{}, Pagination: pagination{Total: len(match), Page: page, Limit: limit}}
-	if start := page * limit; start < len(match) {
+	if page < len(match) && page*limit < len(match) {
+		start := page * limit
 		out.Data = match[start:min(start+limit, len(match))]
 	}
 	writeJSON(w, 200, out)
