@@ -41,6 +41,13 @@
 // UpdateMetadata (and their …Many forms), GetMetadata, GetMetadataAs and
 // ImportConnection.
 //
+// The environment itself: GetEnvironmentVariables and GetScriptsConfig; the
+// integrations' writes (CreateIntegration, CreateQuickstartIntegration,
+// UpdateIntegration, DeleteIntegration) and GetProviderTemplates; the
+// deployed functions (ListFunctions, AllFunctions, GetFunction,
+// GetFunctionCode, DeleteFunction); and WaitForConnection, which reads a
+// connection until the end user has made it.
+//
 // # Errors
 //
 // An answer outside 2xx is an *APIError with the status, Nango's error code

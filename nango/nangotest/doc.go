@@ -47,6 +47,15 @@
 // ("ghs_nangotest_<installation id>", valid for an hour), and OAuth 2
 // refreshes go through the Refresher you give WithRefresher.
 //
+// The environment's management routes work too: SetEnvironmentVariable sets
+// what GET /environment-variables lists; DeployFunction deploys a sync, an
+// action or an on-event script as `nango deploy` would (listed and read under
+// /integrations/{uniqueKey}/functions, and built into GET /scripts/config);
+// integrations are created (also by quickstart, as on Nango Cloud), updated
+// and deleted with Nango's answers, for the providers of the fake's
+// integrations and a few common ones; provider templates are an empty
+// catalog, as on a self-hosted Nango.
+//
 // It can inject faults: a status of your choice, a 429 with Retry-After, a
 // delay, an HTML 502, a dropped connection (FailNext, FailConnection).
 package nangotest
