@@ -278,6 +278,9 @@ type call struct {
 	// secret key: the connect-session routes take the session's token. It
 	// is a credential too: never logged, never in an error.
 	auth []string
+	// secrets are credentials the request body carries (an integration's
+	// client secret): hidden, like the key, in whatever comes back.
+	secrets []string
 	// req holds the caller's RequestOptions, or nil.
 	req *requestConfig
 	// noRetry, when set, marks failures not worth retrying although their

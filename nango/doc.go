@@ -45,8 +45,16 @@
 // TriggerAction (TriggerActionAs), TriggerActionAsync, GetAsyncActionResult
 // and WaitForActionResult. An action is never sent twice; a failed one is an
 // *ActionError.
+//
 // The records that syncs store: ListRecords, AllRecords (every page,
 // lazily, from a cursor), ListRecordsAs and AllRecordsAs, PruneRecords.
+//
+// The environment itself: GetEnvironmentVariables and GetScriptsConfig; the
+// integrations' writes (CreateIntegration, CreateQuickstartIntegration,
+// UpdateIntegration, DeleteIntegration) and GetProviderTemplates; the
+// deployed functions (ListFunctions, AllFunctions, GetFunction,
+// GetFunctionCode, DeleteFunction); and WaitForConnection, which reads a
+// connection until the end user has made it.
 //
 // # Errors
 //

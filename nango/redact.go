@@ -2,7 +2,9 @@ package nango
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -17,7 +19,8 @@ type redactor []string
 const minRedacted = 8
 
 // redactorOf lists the secret key, the header built from it (base64 under
-// WithBasicAuth) and the call's own token (a connect session's).
+// WithBasicAuth), the call's own token (a connect session's) and the
+// secrets its body carries.
 func (c *Client) redactorOf(cl *call) redactor {
 	r := redactor{c.secret.key}
 	for _, v := range append(c.secret.authValue[:len(c.secret.authValue):len(c.secret.authValue)], cl.auth...) {
@@ -26,7 +29,35 @@ func (c *Client) redactorOf(cl *call) redactor {
 			r = append(r, cred)
 		}
 	}
+	for _, s := range cl.secrets {
+		r = append(r, secretForms(s)...)
+	}
 	return r
+}
+
+// secretForms lists the ways a secret of a request body can come back: as
+// sent, JSON-escaped (a server quoting the body), and, for a PEM key, each
+// line of its material (a server re-escaping or re-wrapping it). The armor
+// lines are no secret.
+func secretForms(s string) []string {
+	var out []string
+	add := func(v string) {
+		if len(v) >= minRedacted && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	add(s)
+	if b, err := json.Marshal(s); err == nil {
+		add(string(b[1 : len(b)-1]))
+	}
+	if strings.ContainsAny(s, "\r\n") {
+		for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+			if line = strings.TrimSpace(line); !strings.HasPrefix(line, "-----") {
+				add(line)
+			}
+		}
+	}
+	return out
 }
 
 func (r redactor) string(s string) string {

@@ -41,6 +41,18 @@ var answerTypes = map[string]func() any{
 	"GET /action/{id}":         func() any { return new(gen.ActionOutput) },
 	"GET /records":             func() any { return new(gen.RecordsPage) },
 	"PATCH /records/prune":     func() any { return new(gen.PruneRecordsResult) },
+	// management (issue 17)
+	"GET /environment-variables":                          func() any { return new(gen.EnvironmentVariableList) },
+	"GET /scripts/config":                                 func() any { return new(gen.IntegrationScriptsList) },
+	"POST /integrations":                                  func() any { return new(gen.IntegrationResponse) },
+	"POST /integrations/quickstart":                       func() any { return new(gen.IntegrationResponse) },
+	"PATCH /integrations/{uniqueKey}":                     func() any { return new(gen.IntegrationResponse) },
+	"DELETE /integrations/{uniqueKey}":                    func() any { return new(gen.Success) },
+	"GET /integrations/{uniqueKey}/functions":             func() any { return new(gen.FunctionList) },
+	"GET /integrations/{uniqueKey}/functions/{name}":      func() any { return new(gen.FunctionResponse) },
+	"DELETE /integrations/{uniqueKey}/functions/{name}":   func() any { return new(gen.FunctionDeletedResponse) },
+	"GET /integrations/{uniqueKey}/functions/{name}/code": func() any { return new(gen.FunctionCode) },
+	"GET /providers/{provider}/templates":                 func() any { return new(gen.FunctionTemplateList) },
 }
 
 // TestCapturedFieldsHaveGenFields: every property a real server sent has a

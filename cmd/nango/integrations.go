@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"text/tabwriter"
 	"time"
 
@@ -14,12 +15,19 @@ import (
 
 // integrationsCommand: nango integrations [KEY].
 func integrationsCommand(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	if sub, rest, ok := integrationsSubcommand(args, getenv); ok {
+		return integrationsWrite(ctx, sub, rest, os.Stdin, stdout, getenv)
+	}
 	cmd := newCommand("integrations", "list the integrations, or show one",
 		argument{"[<unique-key>]", "an integration's unique key (its provider config key): show it alone"})
 	cmd.about = `Without a key, lists the environment's integrations: a table on a terminal and
 a JSON array otherwise (or with --json). With a key, prints that integration as
 JSON; --include adds its webhook URL and its OAuth client, client secret
 included (only then is a secret printed).
+
+To create, change or delete an integration: "nango integrations create|update|delete
+--help". A key spelled like one of these words is shown after "--":
+"nango integrations -- create".
 
 ` + clientEnv
 	cmd.example = "  nango integrations\n  nango integrations github --include webhook,credentials"

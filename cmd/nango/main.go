@@ -10,6 +10,8 @@
 //	nango metadata update github user-1 '{"plan":"pro"}'
 //	nango connect-session --end-user eu-1 --integration github   # a link for the Connect UI
 //	nango integrations github --include webhook,credentials
+//	nango integrations create github-prod github --credentials @client.json
+//	nango env                                 # the environment's variables
 //	nango serve --addr 127.0.0.1:3003         # a fake Nango with demo connections
 //	nango demo                                # the SDK's helpers against an in-process fake
 //	nango webhook verify --hmac-sha256 HEX < body   # check a webhook's signature
@@ -48,6 +50,9 @@ Usage:
   nango metadata   set|update     [flags] <provider-config-key> <connection-id> <metadata-json>
   nango connect-session [flags] --end-user <id> [--integration <key>]... [--tag k=v]...
   nango integrations [flags] [<unique-key>]
+  nango integrations create [flags] <unique-key> <provider>
+  nango integrations update|delete [flags] <unique-key>
+  nango env        [flags]
   nango serve      [flags]
   nango webhook    verify [--hmac-sha256 HEX] [--signature HEX] < body
   nango proxy      [flags] <provider-config-key> <connection-id> <method> <path>
@@ -69,7 +74,8 @@ Commands:
   action      run an action for a connection (its output as JSON)
   records     list the records a sync stored (a table on a terminal, JSON lines otherwise)
   connect-session  create a connect session (a link for Nango's Connect UI)
-  integrations     list the integrations, or show one
+  integrations     list the integrations, or show, create, update or delete one
+  env         print the environment's variables (values included)
   webhook     verify a webhook's signature (the body on stdin)
   serve       run a fake Nango for local development
   doctor      check that a Nango server speaks the SDK's spec
@@ -145,6 +151,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	// ---- end of actions
 
 	// ---- management (issue 17)
+	case "env":
+		err = envCommand(ctx, rest, stdout, getenv)
 	// ---- end of management
 	default:
 		fmt.Fprintf(stderr, "nango: unknown command %q\n\n%s", cmd, usage)

@@ -37,9 +37,12 @@ func ExampleRun() {
 	// malformed secret key listConnections  401 true
 	// deprecated route listConnectionsLegacy  200 true
 	// deprecated route getConnectionLegacy github <id 1> 200 true
+	// other read of the spec getEnvironmentVariables  200 true
 	// other read of the spec listIntegrations  200 true
 	// other read of the spec getIntegration github 200 true
+	// other read of the spec listFunctions github 200 true
 	// other read of the spec listProviders  200 true
 	// other read of the spec getProvider github 200 true
+	// other read of the spec getScriptsConfig  200 true
 	// OK: true hints: 0
 }

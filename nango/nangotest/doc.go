@@ -52,12 +52,22 @@
 // a trigger, RunSync) completes at once and sends Nango's signed sync
 // webhook, one per model, to WithWebhookURL before the call returns;
 // FailNextSync makes the next run fail; SyncStatuses reads the state.
+//
 // Records are stored as a sync run stores them: PutRecords (a new id is
 // ADDED, a changed one UPDATED), DeleteRecords (DELETED), and their Variant
 // forms for a sync variant; the connection must exist. GET /records and
 // PATCH /records/prune serve them as Nango's records store does: its order,
 // cursors of its form, filters, modified_after, paging, pruning, and its
 // answers to an unknown connection (400) and a garbage cursor (500).
+//
+// The environment's management routes work too: SetEnvironmentVariable sets
+// what GET /environment-variables lists; DeployFunction deploys a sync, an
+// action or an on-event script as `nango deploy` would (listed and read under
+// /integrations/{uniqueKey}/functions, and built into GET /scripts/config);
+// integrations are created (also by quickstart, as on Nango Cloud), updated
+// and deleted with Nango's answers, for the providers of the fake's
+// integrations and a few common ones; provider templates are an empty
+// catalog, as on a self-hosted Nango.
 //
 // It can inject faults: a status of your choice, a 429 with Retry-After, a
 // delay, an HTML 502, a dropped connection (FailNext, FailConnection).

@@ -66,6 +66,9 @@ type Fake struct {
 	// and model; recordSeq numbers them.
 	records   map[recordsKey]map[string]*fakeRecord
 	recordSeq int64
+	// mgmt holds the environment's variables and deployed functions
+	// (management.go).
+	mgmt managementState
 }
 
 type connKey struct{ key, id string }

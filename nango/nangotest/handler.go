@@ -75,6 +75,17 @@ func implemented() map[string]handler {
 		// ---- end of actions
 
 		// ---- management (issue 17)
+		"GET /environment-variables":                          (*Fake).getEnvironmentVariables,
+		"GET /scripts/config":                                 (*Fake).getScriptsConfig,
+		"POST /integrations":                                  (*Fake).createIntegration,
+		"POST /integrations/quickstart":                       (*Fake).createQuickstartIntegration,
+		"PATCH /integrations/{uniqueKey}":                     (*Fake).updateIntegration,
+		"DELETE /integrations/{uniqueKey}":                    (*Fake).deleteIntegration,
+		"GET /integrations/{uniqueKey}/functions":             (*Fake).listFunctions,
+		"GET /integrations/{uniqueKey}/functions/{name}":      (*Fake).getFunction,
+		"DELETE /integrations/{uniqueKey}/functions/{name}":   (*Fake).deleteFunction,
+		"GET /integrations/{uniqueKey}/functions/{name}/code": (*Fake).getFunctionCode,
+		"GET /providers/{provider}/templates":                 (*Fake).getProviderTemplates,
 		// ---- end of management
 	}
 }

@@ -18,6 +18,15 @@ type integration struct {
 	scopes                          []string
 	webhookSecret                   string
 	created                         time.Time
+	// Written through the API (management.go): when it last changed (zero:
+	// when created), whether webhooks are not forwarded, a GitHub App's
+	// credentials (APP, CUSTOM), free-form values, and whether it uses
+	// Nango's developer app (a quickstart), whose client it never shows.
+	updated                    time.Time
+	noForwardWebhooks          bool
+	appID, appLink, privateKey string
+	custom                     map[string]string
+	shared                     bool
 }
 
 // An IntegrationOption sets what GET /integrations/{uniqueKey} shows of an
@@ -102,9 +111,13 @@ func logoURL(r *http.Request, provider string) string {
 }
 
 func toWireIntegration(r *http.Request, key string, in *integration, webhook, credentials bool) wireIntegration {
+	updated := in.created
+	if !in.updated.IsZero() {
+		updated = in.updated
+	}
 	w := wireIntegration{Integration: gen.Integration{UniqueKey: key, Provider: in.provider, DisplayName: in.displayNameOf(),
-		Logo: logoURL(r, in.provider), ForwardWebhooks: true, CreatedAt: in.created, UpdatedAt: in.created},
-		CreatedAt: formatTime(in.created, true), UpdatedAt: formatTime(in.created, true)}
+		Logo: logoURL(r, in.provider), ForwardWebhooks: !in.noForwardWebhooks, CreatedAt: in.created, UpdatedAt: updated},
+		CreatedAt: formatTime(in.created, true), UpdatedAt: formatTime(updated, true)}
 	if webhook {
 		// The fake receives no provider webhooks, so it has no URL for them.
 		w.WebhookURL = json.RawMessage("null")
@@ -113,9 +126,11 @@ func toWireIntegration(r *http.Request, key string, in *integration, webhook, cr
 		w.Credentials = json.RawMessage("null")
 		if mode := in.authModeOf(); slices.Contains(oauthClientKinds, mode) {
 			c := wireIntegrationCredentials{IntegrationCredentials: gen.IntegrationCredentials{Type: mode},
-				ClientID: nullable(in.clientID), ClientSecret: nullable(in.clientSecret),
+				ClientID: in.clientOf(in.clientID), ClientSecret: in.clientOf(in.clientSecret),
 				Scopes: nullable(strings.Join(in.scopes, ",")), WebhookSecret: nullable(in.webhookSecret)}
 			w.Credentials, _ = json.Marshal(c)
+		} else if mode == "APP" || mode == "CUSTOM" {
+			w.Credentials = in.appCredentialsJSON(mode)
 		}
 	}
 	return w

@@ -92,6 +92,10 @@ func TestReplayCaptures(t *testing.T) {
 			if err := srv.Client().UpdateMetadata(context.Background(), "github", "user@example.com", nango.Metadata{"region": "eu"}); err != nil {
 				t.Fatalf("metadata update: %v", err)
 			}
+		case "708-get-integration-functions":
+			// Deployed with the CLI before 708 (see the notes of 696):
+			// the functions 708 lists.
+			deployCapturedFunctions(t, srv.Fake, c.Resp)
 		case "200-post-connections-basic-anvil":
 			// The captures from 200 on were made against a fresh database,
 			// filled by runs of the SDK that were not captured.

@@ -466,9 +466,9 @@ func syncBody(w http.ResponseWriter, body []byte, z *zod) (map[string]json.RawMe
 	return z.object(body, true, nil), true
 }
 
-// pattern checks an optional (or required) string against a server
+// patternText checks an optional (or required) string against a server
 // pattern, as zod's regex and max do.
-func (z *zod) pattern(raw json.RawMessage, required bool, re *regexp.Regexp, reText string, path []any) (string, bool) {
+func (z *zod) patternText(raw json.RawMessage, required bool, re *regexp.Regexp, reText string, path []any) (string, bool) {
 	s, ok := z.str(raw, required, 0, 255, path)
 	if !ok {
 		return "", false
@@ -620,8 +620,8 @@ func (f *Fake) scheduleCommand(w http.ResponseWriter, body []byte, cmd syncComma
 	var key, conn string
 	if obj != nil {
 		ids = z.syncList(obj["syncs"], true, "Invalid input", 256)
-		key, _ = z.pattern(obj["provider_config_key"], true, configKeyPattern, configKeyRegexText, []any{"provider_config_key"})
-		conn, _ = z.pattern(obj["connection_id"], false, connectionIDPattern, connectionRegexText, []any{"connection_id"})
+		key, _ = z.patternText(obj["provider_config_key"], true, configKeyPattern, configKeyRegexText, []any{"provider_config_key"})
+		conn, _ = z.patternText(obj["connection_id"], false, connectionIDPattern, connectionRegexText, []any{"connection_id"})
 		z.strict(obj, []string{"syncs", "provider_config_key", "connection_id"}, nil)
 	}
 	if z.issues != nil {
@@ -652,10 +652,10 @@ func (f *Fake) syncStatus(w http.ResponseWriter, r *http.Request, _ string, _ []
 		syncs, _ = z.str(raw, true, 0, 0, []any{"syncs"})
 	}
 	if raw, ok := one("provider_config_key", true); ok {
-		key, _ = z.pattern(raw, true, configKeyPattern, configKeyRegexText, []any{"provider_config_key"})
+		key, _ = z.patternText(raw, true, configKeyPattern, configKeyRegexText, []any{"provider_config_key"})
 	}
 	if raw, ok := one("connection_id", false); ok {
-		conn, _ = z.pattern(raw, false, connectionIDPattern, connectionRegexText, []any{"connection_id"})
+		conn, _ = z.patternText(raw, false, connectionIDPattern, connectionRegexText, []any{"connection_id"})
 	}
 	var unknown []string
 	for k := range q {
@@ -757,10 +757,10 @@ func (f *Fake) updateSyncFrequency(w http.ResponseWriter, r *http.Request, _ str
 	var name, variant, key, conn string
 	var freq *string
 	if obj != nil {
-		name, _ = z.pattern(obj["sync_name"], true, syncNamePattern, syncNameRegexText, []any{"sync_name"})
-		variant, _ = z.pattern(obj["sync_variant"], false, syncNamePattern, syncNameRegexText, []any{"sync_variant"})
-		key, _ = z.pattern(obj["provider_config_key"], true, configKeyPattern, configKeyRegexText, []any{"provider_config_key"})
-		conn, _ = z.pattern(obj["connection_id"], true, connectionIDPattern, connectionRegexText, []any{"connection_id"})
+		name, _ = z.patternText(obj["sync_name"], true, syncNamePattern, syncNameRegexText, []any{"sync_name"})
+		variant, _ = z.patternText(obj["sync_variant"], false, syncNamePattern, syncNameRegexText, []any{"sync_variant"})
+		key, _ = z.patternText(obj["provider_config_key"], true, configKeyPattern, configKeyRegexText, []any{"provider_config_key"})
+		conn, _ = z.patternText(obj["connection_id"], true, connectionIDPattern, connectionRegexText, []any{"connection_id"})
 		if raw := obj["frequency"]; kind(raw) != "null" {
 			if s, ok := z.str(raw, true, 0, 0, []any{"frequency"}); ok {
 				if !frequencyPattern.MatchString(s) {
@@ -811,8 +811,8 @@ func variantRequest(w http.ResponseWriter, r *http.Request, body []byte) (key, c
 		return "", "", "", "", false
 	}
 	if obj != nil {
-		key, _ = z.pattern(obj["provider_config_key"], true, configKeyPattern, configKeyRegexText, []any{"provider_config_key"})
-		conn, _ = z.pattern(obj["connection_id"], true, connectionIDPattern, connectionRegexText, []any{"connection_id"})
+		key, _ = z.patternText(obj["provider_config_key"], true, configKeyPattern, configKeyRegexText, []any{"provider_config_key"})
+		conn, _ = z.patternText(obj["connection_id"], true, connectionIDPattern, connectionRegexText, []any{"connection_id"})
 		z.strict(obj, []string{"provider_config_key", "connection_id"}, nil)
 	}
 	if z.issues != nil {
@@ -823,7 +823,7 @@ func variantRequest(w http.ResponseWriter, r *http.Request, body []byte) (key, c
 	var pz zod
 	for i, p := range []string{"name", "variant"} {
 		raw, _ := json.Marshal(params[i])
-		pz.pattern(raw, true, syncNamePattern, syncNameRegexText, []any{p})
+		pz.patternText(raw, true, syncNamePattern, syncNameRegexText, []any{p})
 	}
 	if pz.issues != nil {
 		writeError(w, 400, "invalid_uri_params", "", pz.issues)
