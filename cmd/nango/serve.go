@@ -22,13 +22,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 answer against it (violations are logged to stderr), until Ctrl-C. An operation
 the fake does not implement yet answers 501 not_implemented; a path that is no
 operation 404. Without --data it starts with demo connections: github (OAuth 2),
-twitter (OAuth 1), sendgrid (API key).`
+twitter (OAuth 1), sendgrid (API key). --data takes a JSON array of connections,
+or an object of "connections", "syncs" ({provider_config_key, name, models}),
+"records" ({provider_config_key, connection_id, model, variant?, records: [...]},
+each record an object with an "id") and "environment_variables" ({name: value}).
+With --webhook-url, a sync run (POST /sync/trigger) and an async action send
+Nango's signed webhooks there.`
 	cmd.example = `  nango serve --addr 127.0.0.1:3003 &
   NANGO_HOST=http://127.0.0.1:3003 NANGO_SECRET_KEY=` + nangotest.DefaultSecretKey + ` nango token github user-1`
 	fs := cmd.flags
 	addr := fs.String("addr", "127.0.0.1:3003", "`address` to listen on")
 	key := fs.String("secret-key", nangotest.DefaultSecretKey, "secret `key` to accept, a UUID v4")
-	data := fs.String("data", "", "JSON `file`: an array of connections as GET /connections/{id} returns them (default: the demo connections)")
+	data := fs.String("data", "", "JSON `file`: connections, or an object of connections, syncs, records, environment_variables (default: the demo connections)")
+	webhookURL := fs.String("webhook-url", "", "`URL` to send the fake's sync and async-action webhooks to, signed with the secret key")
 	noValidate := fs.Bool("no-validate", false, "skip the checks against openapi.yaml (for load tests)")
 	var upstreams upstreamFlag
 	fs.Var(&upstreams, "proxy-upstream", "`key=URL`: where /proxy sends the requests of integration key (repeat for more)")
@@ -38,6 +44,7 @@ twitter (OAuth 1), sendgrid (API key).`
 	logger := log.New(stderr, "nango serve: ", log.LstdFlags)
 	opts := []nangotest.Option{
 		nangotest.WithSecretKey(*key),
+		nangotest.WithWebhookURL(*webhookURL),
 		nangotest.OnViolation(func(err error) { logger.Printf("contract violation: %v", err) }),
 	}
 	if *noValidate {

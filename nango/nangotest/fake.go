@@ -414,8 +414,7 @@ func (f *Fake) Refreshes(providerConfigKey, connectionID string) int {
 	return f.refreshes[connKey{providerConfigKey, connectionID}]
 }
 
-// Seed loads a JSON file holding an array of connection objects, each in the
-// shape GET /connections/{connectionId} returns.
+// Seed loads a JSON file (see SeedJSON).
 func (f *Fake) Seed(path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -424,16 +423,80 @@ func (f *Fake) Seed(path string) error {
 	return f.SeedJSON(b)
 }
 
-// SeedJSON is Seed from bytes.
+// SeedData is the object form of a seed file: what `nango serve --data`
+// loads. Connections are in the shape GET /connections/{connectionId}
+// returns; they are put first, then the syncs, the records (whose
+// connections must exist), the environment variables.
+type SeedData struct {
+	Connections []json.RawMessage `json:"connections"`
+	Syncs       []SeedSync        `json:"syncs"`
+	Records     []SeedRecords     `json:"records"`
+	// EnvironmentVariables are name → value.
+	EnvironmentVariables map[string]string `json:"environment_variables"`
+}
+
+// SeedSync is a sync deployed by a seed (PutSync).
+type SeedSync struct {
+	ProviderConfigKey string   `json:"provider_config_key"`
+	Name              string   `json:"name"`
+	Models            []string `json:"models"`
+}
+
+// SeedRecords are records of a connection's model stored by a seed
+// (PutRecords, or PutVariantRecords with a variant). Each is a JSON object
+// with an "id".
+type SeedRecords struct {
+	ProviderConfigKey string            `json:"provider_config_key"`
+	ConnectionID      string            `json:"connection_id"`
+	Model             string            `json:"model"`
+	Variant           string            `json:"variant,omitempty"`
+	Records           []json.RawMessage `json:"records"`
+}
+
+// SeedJSON loads seed data: either a JSON array of connections, each in
+// the shape GET /connections/{connectionId} returns, or a SeedData object
+// (connections, syncs, records, environment variables). An unknown key of
+// the object is an error, so that a misspelt one does not load nothing
+// quietly.
 func (f *Fake) SeedJSON(b []byte) error {
-	var arr []json.RawMessage
-	if err := json.Unmarshal(b, &arr); err != nil {
-		return fmt.Errorf("nangotest: seed: want a JSON array of connections: %w", err)
-	}
-	for i, raw := range arr {
-		if err := f.PutJSON(raw); err != nil {
-			return fmt.Errorf("nangotest: seed item %d: %w", i, err)
+	trimmed := bytes.TrimLeft(b, " \t\r\n")
+	var data SeedData
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&data); err != nil {
+			return fmt.Errorf("nangotest: seed: want an array of connections or an object of connections, syncs, records and environment_variables: %w", err)
 		}
+	} else if err := json.Unmarshal(b, &data.Connections); err != nil {
+		return fmt.Errorf("nangotest: seed: want a JSON array of connections, or an object: %w", err)
+	}
+	for i, raw := range data.Connections {
+		if err := f.PutJSON(raw); err != nil {
+			return fmt.Errorf("nangotest: seed connection %d: %w", i, err)
+		}
+	}
+	for i, s := range data.Syncs {
+		if err := f.PutSync(s.ProviderConfigKey, s.Name, s.Models...); err != nil {
+			return fmt.Errorf("nangotest: seed sync %d: %w", i, err)
+		}
+	}
+	for i, r := range data.Records {
+		recs := make([]any, len(r.Records))
+		for j, raw := range r.Records {
+			recs[j] = raw
+		}
+		var err error
+		if r.Variant != "" {
+			err = f.PutVariantRecords(r.ProviderConfigKey, r.ConnectionID, r.Model, r.Variant, recs...)
+		} else {
+			err = f.PutRecords(r.ProviderConfigKey, r.ConnectionID, r.Model, recs...)
+		}
+		if err != nil {
+			return fmt.Errorf("nangotest: seed records %d: %w", i, err)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(data.EnvironmentVariables)) {
+		f.SetEnvironmentVariable(name, data.EnvironmentVariables[name])
 	}
 	return nil
 }
