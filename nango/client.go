@@ -420,21 +420,20 @@ func (c *Client) canRetry(cl *call, err error) bool {
 }
 
 // attempt sends one request, merging it with an identical one in flight when
-// coalescing is on. Each caller keeps its own deadline, or the per-attempt
-// timeout without one: one that gives up does not cancel the shared request,
-// and the shared request lives as long as its longest-waiting caller.
+// coalescing is on. An attempt ends at the earlier of the per-attempt timeout
+// and the caller's deadline: a stalled answer costs one attempt, and a read
+// is retried while the caller's context leaves time. Each merged caller
+// keeps its own attempt deadline: one that gives up does not cancel the
+// shared request.
 func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
-	actx := ctx
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
+	// Under an earlier caller's deadline, WithTimeout starts no timer.
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	if !c.coalesce || cl.url == "" || cl.method != http.MethodGet || (cl.req != nil && len(cl.req.header) > 0) {
 		return c.roundTrip(actx, cl)
 	}
 	r, err := c.flights.do(ctx, actx, cl.url, func(fctx context.Context) (reply, error) { return c.roundTrip(fctx, cl) })
-	if err == context.DeadlineExceeded && actx != ctx && ctx.Err() == nil {
+	if err == context.DeadlineExceeded && ctx.Err() == nil {
 		// A follower's per-attempt timeout ran out while it waited: a
 		// timed-out attempt, as without merging.
 		return reply{}, &transportError{op: cl.op, err: fmt.Errorf("attempt timed out after %s: %w", c.timeout, context.DeadlineExceeded)}

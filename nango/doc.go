@@ -68,8 +68,9 @@
 // 403, 404, 415, 424 and invalid_credentials are never retried. Writes are
 // retried only when the connection was never established.
 //
-// Each attempt has a 10s limit when the context has no deadline
-// (WithTimeout). Bodies are read through a cap (4 MiB for a connection,
+// Each attempt has a 10s limit (WithTimeout), or less when the context's
+// deadline (or RequestTimeout) comes first: a stalled answer costs one
+// attempt, and a read is retried while the deadline leaves time. Bodies are read through a cap (4 MiB for a connection,
 // 32 MiB for a list page; WithMaxResponseBytes), error bodies through 64 KiB,
 // of which 4 KiB are kept on the APIError.
 //

@@ -56,9 +56,9 @@ func requestConfigOf(opts []RequestOption) *requestConfig {
 	return rc.callConfig()
 }
 
-// RequestTimeout bounds the whole call, retries and their waits included
-// (the client's WithTimeout bounds each attempt). The call's context may end
-// it sooner.
+// RequestTimeout bounds the whole call, retries and their waits included.
+// The client's WithTimeout still bounds each attempt within it: an attempt
+// ends at the earlier of the two. The call's context may end it sooner.
 func RequestTimeout(d time.Duration) RequestOption {
 	return RequestOption{func(rc *requestConfig) {
 		if d <= 0 {
