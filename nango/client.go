@@ -426,9 +426,14 @@ func (c *Client) canRetry(cl *call, err error) bool {
 // keeps its own attempt deadline: one that gives up does not cancel the
 // shared request.
 func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
-	// Under an earlier caller's deadline, WithTimeout starts no timer.
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	actx := ctx
+	if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > c.timeout {
+		// The caller's deadline, when it comes first, ends the attempt
+		// itself: no context to make.
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
 	if !c.coalesce || cl.url == "" || cl.method != http.MethodGet || (cl.req != nil && len(cl.req.header) > 0) {
 		return c.roundTrip(actx, cl)
 	}
