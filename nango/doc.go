@@ -70,9 +70,12 @@
 //
 // Each attempt has a 10s limit (WithTimeout), or less when the context's
 // deadline (or RequestTimeout) comes first: a stalled answer costs one
-// attempt, and a read is retried while the deadline leaves time. Bodies are read through a cap (4 MiB for a connection,
-// 32 MiB for a list page; WithMaxResponseBytes), error bodies through 64 KiB,
-// of which 4 KiB are kept on the APIError.
+// attempt, and a read is retried while the deadline leaves time.
+//
+// Bodies are read through a cap (4 MiB for a connection, 32 MiB for a list
+// page; WithMaxResponseBytes), error bodies through 64 KiB, of which 4 KiB are
+// kept on the APIError. Reading up to a cap allocates about the cap, not
+// several times it.
 //
 // Identical reads in flight at the same time (same key, id and options) share
 // one request; nothing is kept once it completes (WithCoalescing(false) turns
