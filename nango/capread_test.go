@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -271,6 +272,16 @@ func TestReadUpTo(t *testing.T) {
 				if got > bound*float64(lim)+1024 {
 					t.Errorf("limit %d, hint %d: %.0f bytes allocated to find a body over the limit", lim, hint, got)
 				}
+			}
+		}
+	})
+	t.Run("extreme lengths", func(t *testing.T) {
+		for _, tc := range []struct{ hint, limit int64 }{
+			{math.MaxInt64, limit}, {math.MaxInt64, smallReadLimit}, {-1, math.MaxInt64}, {300, math.MaxInt64},
+		} {
+			b, over, err := readUpTo(&genBody{n: 300}, tc.hint, tc.limit)
+			if err != nil || over || len(b) != 300 {
+				t.Errorf("hint %d, limit %d: len %d, over %t, err %v", tc.hint, tc.limit, len(b), over, err)
 			}
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -565,10 +566,11 @@ const (
 // allocates the cap; a body under it read whole without an announced length,
 // about twice its length.
 func readUpTo(r io.Reader, hint, limit int64) (b []byte, over bool, err error) {
+	limit = min(limit, math.MaxInt64-1) // limit+1 below must not overflow
 	size := int64(firstReadChunk)
 	switch {
 	case hint > 0:
-		size = hint + 1
+		size = min(hint, limit) + 1
 	case limit <= smallReadLimit:
 		size = limit + 1
 	}
