@@ -44,12 +44,12 @@ func (d apiDoer) Do(req *http.Request) (*http.Response, error) {
 	}
 	var body []byte
 	if req.Body != nil {
-		b, err := io.ReadAll(io.LimitReader(req.Body, maxAPIRequestBody+1))
+		b, over, err := readUpTo(req.Body, req.ContentLength, maxAPIRequestBody)
 		req.Body.Close()
 		if err != nil {
 			return nil, invalidArgument("API: reading the request body: %v", err)
 		}
-		if len(b) > maxAPIRequestBody {
+		if over {
 			return nil, invalidArgument("API: request body over %d bytes", maxAPIRequestBody)
 		}
 		body = b

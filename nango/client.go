@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -426,12 +427,16 @@ func (c *Client) canRetry(cl *call, err error) bool {
 }
 
 // attempt sends one request, merging it with an identical one in flight when
-// coalescing is on. Each caller keeps its own deadline, or the per-attempt
-// timeout without one: one that gives up does not cancel the shared request,
-// and the shared request lives as long as its longest-waiting caller.
+// coalescing is on. An attempt ends at the earlier of the per-attempt timeout
+// and the caller's deadline: a stalled answer costs one attempt, and a read
+// is retried while the caller's context leaves time. Each merged caller
+// keeps its own attempt deadline: one that gives up does not cancel the
+// shared request.
 func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
 	actx := ctx
-	if _, ok := ctx.Deadline(); !ok {
+	if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > c.timeout {
+		// The caller's deadline, when it comes first, ends the attempt
+		// itself: no context to make.
 		var cancel context.CancelFunc
 		actx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
@@ -440,7 +445,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
 		return c.roundTrip(actx, cl)
 	}
 	r, err := c.flights.do(ctx, actx, cl.url, func(fctx context.Context) (reply, error) { return c.roundTrip(fctx, cl) })
-	if err == context.DeadlineExceeded && actx != ctx && ctx.Err() == nil {
+	if err == context.DeadlineExceeded && ctx.Err() == nil {
 		// A follower's per-attempt timeout ran out while it waited: a
 		// timed-out attempt, as without merging.
 		return reply{}, &transportError{op: cl.op, err: fmt.Errorf("attempt timed out after %s: %w", c.timeout, context.DeadlineExceeded)}
@@ -496,7 +501,8 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (reply, error) {
 	defer resp.Body.Close()
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyRead))
+		body, _, _ := readUpTo(resp.Body, resp.ContentLength, maxErrorBodyRead)
+		body = body[:min(len(body), maxErrorBodyRead)]
 		apiErr := newAPIError(cl.op, resp.StatusCode, resp.Header, body)
 		c.redactorOf(cl).apiError(apiErr)
 		if resp.StatusCode == http.StatusNotFound && apiErr.Code == "" && !c.legacyPaths {
@@ -531,31 +537,98 @@ func readCapped(resp *http.Response, limit int64) ([]byte, error) {
 		return nil, &UnexpectedResponseError{StatusCode: resp.StatusCode,
 			Reason: fmt.Sprintf("body of %d bytes is over the %d-byte cap", resp.ContentLength, limit)}
 	}
-	var buf []byte
-	if resp.ContentLength > 0 {
-		buf = make([]byte, 0, resp.ContentLength+1)
-	} else {
-		buf = make([]byte, 0, 1024)
+	buf, over, err := readUpTo(resp.Body, resp.ContentLength, limit)
+	if err != nil {
+		return nil, err
 	}
-	lr := io.LimitedReader{R: resp.Body, N: limit + 1}
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if int64(len(buf)) > limit {
+	if over {
 		return nil, &UnexpectedResponseError{StatusCode: resp.StatusCode,
 			Reason: fmt.Sprintf("body is over the %d-byte cap", limit)}
 	}
 	return buf, nil
+}
+
+// Buffer sizes of readUpTo when the length is not announced.
+const (
+	// smallReadLimit: up to this cap, one buffer of the cap is read into.
+	smallReadLimit = 64 << 10
+	firstReadChunk = 512
+	maxReadChunk   = 256 << 10
+)
+
+// readUpTo reads r to its end, or until it is known to be longer than limit
+// (over). hint is the announced length (<= 0: unknown). On a read error it
+// returns the bytes read before it. Over the limit, b holds limit+1 bytes
+// when limit <= smallReadLimit (a caller keeps the start of an error body),
+// and is nil otherwise (a caller refuses the body).
+//
+// Every capped read goes through it, so that reading up to a cap costs about
+// the cap, never several times it (an append-grown buffer allocates some 5x
+// what it ends up holding): with an announced length it makes one buffer of
+// that length (one byte more, to see the end); with a small cap, one buffer
+// of the cap; otherwise it reads into chunks of growing size, each filled
+// before the next, and copies them into one slice only at the end of a body
+// under the limit that took more than one. A body cut at the cap thus
+// allocates the cap; a body under it read whole without an announced length,
+// about twice its length.
+func readUpTo(r io.Reader, hint, limit int64) (b []byte, over bool, err error) {
+	limit = min(limit, math.MaxInt64-1) // limit+1 below must not overflow
+	size := int64(firstReadChunk)
+	switch {
+	case hint > 0:
+		size = min(hint, limit) + 1
+	case limit <= smallReadLimit:
+		size = limit + 1
+	}
+	var (
+		first  []byte
+		chunks [][]byte // after first, when it did not hold the body
+		total  int64
+	)
+	for {
+		buf := make([]byte, min(size, limit+1-total))
+		var n int
+		n, err = fill(r, buf)
+		total += int64(n)
+		if first == nil {
+			first = buf[:n]
+		} else {
+			chunks = append(chunks, buf[:n])
+		}
+		if err != nil || total > limit {
+			break
+		}
+		size = min(max(total/2, firstReadChunk), maxReadChunk)
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	over = total > limit
+	if chunks == nil {
+		return first, over, err
+	}
+	if over && limit > smallReadLimit {
+		return nil, true, err
+	}
+	out := make([]byte, 0, total)
+	out = append(out, first...)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, over, err
+}
+
+// fill reads into buf until it is full or r fails (io.EOF included).
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 func (c *Client) logAttempt(ctx context.Context, cl *call, status int, start time.Time, err error) {

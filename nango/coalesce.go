@@ -14,8 +14,9 @@ import (
 // goroutine and on its own context: a read nobody else makes costs no
 // goroutine, channel or timer. Later callers (followers) wait for its
 // answer, each on its own context, and leave when it ends. So every caller
-// returns by its own deadline or cancellation, and the request keeps the
-// leader's deadline (or the per-attempt timeout).
+// returns by its own attempt deadline or cancellation, and the request keeps
+// the leader's attempt deadline (the earlier of its caller's deadline and
+// the per-attempt timeout).
 //
 // When the leader gives up (its caller's context ends), its request ends
 // with it; the followers still waiting do not inherit that cancellation:
@@ -51,7 +52,7 @@ type flight struct {
 
 // do runs fn once for all concurrent callers with the same key. caller is
 // the caller's own context (its giving up is not an answer to share); fn
-// gets reqCtx, the caller's context with the per-attempt timeout.
+// gets reqCtx, the caller's context bounded by the per-attempt timeout.
 func (g *flightGroup) do(caller, reqCtx context.Context, key string, fn func(context.Context) (reply, error)) (reply, error) {
 	g2 := g.shard(key)
 	for {

@@ -256,21 +256,30 @@ func TestCoalesceLeaderKeepsItsDeadline(t *testing.T) {
 	}
 }
 
-// TestCoalesceFlightOutlivesPerAttemptTimeout: a shared read keeps the
-// longest deadline of its callers, so coalescing changes no outcome: with a
-// 5s deadline, a 1s WithTimeout and a 2s server, the read succeeds either way.
-func TestCoalesceFlightOutlivesPerAttemptTimeout(t *testing.T) {
+// TestCoalescePerAttemptTimeoutUnderDeadline: merging changes no outcome.
+// With a caller's deadline far away, a 200ms WithTimeout and a server that
+// takes 2s, every attempt times out (the earlier of the two ends it), with
+// and without coalescing: the read fails as Nango being unavailable after
+// its retries, before the caller's deadline.
+func TestCoalescePerAttemptTimeoutUnderDeadline(t *testing.T) {
 	noLeaks(t)
 	for _, on := range []bool{false, true} {
 		t.Run(fmt.Sprintf("coalescing %t", on), func(t *testing.T) {
-			c, _ := slowServer(t, 2*time.Second)
+			c, hits := slowServer(t, 2*time.Second)
 			closeIdle(t, c)
 			c.coalesce = on
-			c.timeout = time.Second
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			c.timeout = 200 * time.Millisecond
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			if _, err := c.GetToken(ctx, "github", "u1"); err != nil {
-				t.Errorf("err = %v", err)
+			var meta ResponseMeta
+			_, err := c.GetToken(ctx, "github", "u1", CaptureResponse(&meta))
+			if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+				t.Errorf("err = %v, caller's context %v: want timed-out attempts, the caller's deadline untouched", err, ctx.Err())
+			}
+			// A request may still be on its way to the server when its
+			// attempt ends: the server saw at most one per attempt.
+			if meta.Attempts != 1+defaultMaxRetries || hits.Load() < 1 || hits.Load() > int32(meta.Attempts) {
+				t.Errorf("attempts %d, requests %d: want every attempt made and timed out", meta.Attempts, hits.Load())
 			}
 		})
 	}

@@ -94,21 +94,28 @@ func (c *Client) connectionCall(providerConfigKey, connectionID string, opts []G
 	if err := checkKeyAndID(providerConfigKey, connectionID); err != nil {
 		return nil, err
 	}
-	var p getParams
+	// One allocation for the call and its options: this is every token
+	// read's path.
+	cc := &struct {
+		call
+		p getParams
+	}{}
+	p := &cc.p
 	for _, o := range opts {
 		if o != nil {
-			o.applyGet(&p)
+			o.applyGet(p)
 		}
 	}
 	if c.legacyPaths && p.refreshGitHubAppJWT {
 		return nil, invalidArgument("RefreshGitHubAppJWT needs today's /connections routes, not WithLegacyPaths")
 	}
-	cl := &call{method: http.MethodGet, maxBody: c.maxBody, idempotent: true, op: opGetConnection, req: p.req.callConfig()}
+	cl := &cc.call
+	*cl = call{method: http.MethodGet, maxBody: c.maxBody, idempotent: true, op: opGetConnection, req: p.req.callConfig()}
 	route := "connections/"
 	if c.legacyPaths {
 		cl.op, route = opGetConnectionLegacy, "connection/"
 	}
-	cl.url = c.connectionURL(route, providerConfigKey, connectionID, &p)
+	cl.url = c.connectionURL(route, providerConfigKey, connectionID, p)
 	return cl, nil
 }
 

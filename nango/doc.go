@@ -84,10 +84,14 @@
 // actions are retried only when the connection was never established; an
 // action's own failure never is.
 //
-// Each attempt has a 10s limit when the context has no deadline
-// (WithTimeout). Bodies are read through a cap (4 MiB for a connection,
-// 32 MiB for a list page; WithMaxResponseBytes), error bodies through 64 KiB,
-// of which 4 KiB are kept on the APIError.
+// Each attempt has a 10s limit (WithTimeout), or less when the context's
+// deadline (or RequestTimeout) comes first: a stalled answer costs one
+// attempt, and a read is retried while the deadline leaves time.
+//
+// Bodies are read through a cap (4 MiB for a connection, 32 MiB for a list
+// page; WithMaxResponseBytes), error bodies through 64 KiB, of which 4 KiB are
+// kept on the APIError. Reading up to a cap allocates about the cap, not
+// several times it.
 //
 // Identical reads in flight at the same time (same key, id and options) share
 // one request; nothing is kept once it completes (WithCoalescing(false) turns

@@ -242,18 +242,40 @@ func describeBody(contentType string, body []byte) string {
 }
 
 func htmlTitle(body []byte) string {
-	// ToLower keeps byte offsets for ASCII tags; one lowered copy serves both searches.
-	lower := bytes.ToLower(body)
-	start := bytes.Index(lower, []byte("<title>"))
+	// Searched in place: a lowered copy of an error body up to its 64 KiB
+	// cap would cost as much as reading it.
+	start := indexFoldASCII(body, "<title>")
 	if start < 0 {
 		return ""
 	}
 	start += len("<title>")
-	n := bytes.Index(lower[start:], []byte("</title>"))
-	if n < 0 || n > 200 || len(lower) != len(body) {
+	n := indexFoldASCII(body[start:], "</title>")
+	if n < 0 || n > 200 {
 		return ""
 	}
 	return strings.TrimSpace(string(body[start : start+n]))
+}
+
+// indexFoldASCII is the index of pat (ASCII, lower case) in b, ignoring the
+// case of b's ASCII letters, or -1.
+func indexFoldASCII(b []byte, pat string) int {
+	for i := 0; i+len(pat) <= len(b); i++ {
+		j := 0
+		for j < len(pat) {
+			c := b[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != pat[j] {
+				break
+			}
+			j++
+		}
+		if j == len(pat) {
+			return i
+		}
+	}
+	return -1
 }
 
 func requestID(h http.Header) string {

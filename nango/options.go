@@ -99,9 +99,11 @@ func WithRetryBudget(d time.Duration) Option {
 	}
 }
 
-// WithTimeout sets the time limit of one attempt when the caller's context
-// has no deadline (default 10s). With a deadline on the context, the context
-// rules.
+// WithTimeout sets the time limit of one attempt (default 10s). An attempt
+// ends at the earlier of this limit and the caller's deadline (the context's,
+// or RequestTimeout's): an answer that stalls costs one attempt, and a read
+// is retried while the deadline leaves time. A write that timed out after it
+// may have been sent is not retried.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {

@@ -373,8 +373,8 @@ func proxyError(op string, resp *http.Response) *APIError {
 		resp.ContentLength > maxProxyErrorPeek || resp.Body == nil {
 		return nil
 	}
-	peek, err := io.ReadAll(io.LimitReader(resp.Body, maxProxyErrorPeek+1))
-	if err != nil || len(peek) > maxProxyErrorPeek {
+	peek, over, err := readUpTo(resp.Body, resp.ContentLength, maxProxyErrorPeek)
+	if err != nil || over {
 		// Not Nango's (too long), or cut short: the caller reads on from
 		// where the peek stopped, and meets the same read error.
 		var rest io.Reader = resp.Body

@@ -30,12 +30,14 @@ func (o RequestOption) applyTo(rc *requestConfig) {
 }
 
 // callConfig is rc for a call: nil when no RequestOption was given, so that
-// the common call takes the shortest path through the funnel.
-func (rc requestConfig) callConfig() *requestConfig {
-	if !rc.used {
+// the common call takes the shortest path through the funnel. It is rc
+// itself, not a copy: nothing changes a call's config once it is built, and
+// a copy would cost every call an allocation.
+func (rc *requestConfig) callConfig() *requestConfig {
+	if rc == nil || !rc.used {
 		return nil
 	}
-	return &rc
+	return rc
 }
 
 // requestConfig is what RequestOptions set for one call.
@@ -50,16 +52,19 @@ type requestConfig struct {
 }
 
 func requestConfigOf(opts []RequestOption) *requestConfig {
-	var rc requestConfig
+	if len(opts) == 0 {
+		return nil
+	}
+	rc := new(requestConfig)
 	for _, o := range opts {
-		o.applyTo(&rc)
+		o.applyTo(rc)
 	}
 	return rc.callConfig()
 }
 
-// RequestTimeout bounds the whole call, retries and their waits included
-// (the client's WithTimeout bounds each attempt). The call's context may end
-// it sooner.
+// RequestTimeout bounds the whole call, retries and their waits included.
+// The client's WithTimeout still bounds each attempt within it: an attempt
+// ends at the earlier of the two. The call's context may end it sooner.
 func RequestTimeout(d time.Duration) RequestOption {
 	return RequestOption{func(rc *requestConfig) {
 		if d <= 0 {

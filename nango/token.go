@@ -62,16 +62,37 @@ func (c *Client) GetToken(ctx context.Context, providerConfigKey, connectionID s
 
 // decodeToken reads a token from the body of GET /connections/{id}.
 func decodeToken(r reply) (Token, error) {
-	// Most connections are OAuth 2: decode the body straight into the
-	// generated OAuth2Credentials in one pass, and keep the result when the
-	// kind says it is one. Anything else (another kind, a body the fast
-	// decode chokes on) takes the general path, which also reports errors.
-	var fast struct {
-		ConnectionID string                `json:"connection_id"`
-		Credentials  gen.OAuth2Credentials `json:"credentials"`
+	// Most connections are OAuth 2: check the body and find its connection
+	// id and credentials in one pass (scanConnection), decode the
+	// credentials alone into the generated OAuth2Credentials, and keep the
+	// result when the kind says it is one. A body scanConnection leaves to
+	// encoding/json is decoded whole into the same type instead. Anything
+	// else (another kind, a body neither decodes) takes the general path,
+	// which also reports errors. TestDecodeTokenFastPath and FuzzDecodeToken
+	// hold the answers to those of encoding/json alone.
+	oc := new(gen.OAuth2Credentials)
+	fast := false
+	if id, raw, ok := scanConnection(r.body); ok {
+		fast = len(id) > len(`""`) && id[0] == '"' && len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, oc) == nil
+	} else {
+		var whole struct {
+			ConnectionID string                `json:"connection_id"`
+			Credentials  gen.OAuth2Credentials `json:"credentials"`
+		}
+		fast = json.Unmarshal(r.body, &whole) == nil && whole.ConnectionID != ""
+		*oc = whole.Credentials
 	}
-	if json.Unmarshal(r.body, &fast) == nil && fast.ConnectionID != "" && string(fast.Credentials.Type) == string(TypeOAuth2) {
-		return tokenOf(r, fast.Credentials)
+	if fast && string(oc.Type) == string(TypeOAuth2) {
+		if oc.AccessToken == "" {
+			return tokenOf(r, *oc) // which reports it
+		}
+		t := Token{Type: TypeOAuth2, AccessToken: oc.AccessToken, Credentials: *oc}
+		if !oc.ExpiresAt.IsZero() {
+			// oc is on the heap already (Unmarshal took its address): point
+			// into it rather than allocate again.
+			t.ExpiresAt = &oc.ExpiresAt
+		}
+		return t, nil
 	}
 	// Only the credentials are needed, picked out in the pass that reads the
 	// body: the rest of the connection would cost allocations on the hottest

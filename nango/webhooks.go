@@ -248,14 +248,15 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "only POST", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	body, over, err := readUpTo(r.Body, r.ContentLength, maxWebhookBody)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "body over 1 MiB", http.StatusRequestEntityTooLarge)
-			return
-		}
 		http.Error(w, "could not read the body", http.StatusBadRequest)
+		return
+	}
+	if over {
+		// As http.MaxBytesReader would: the rest is not read.
+		w.Header().Set("Connection", "close")
+		http.Error(w, "body over 1 MiB", http.StatusRequestEntityTooLarge)
 		return
 	}
 	if err := VerifyWebhookSignature(h.key.key, r.Header, body); err != nil {
