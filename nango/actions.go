@@ -256,19 +256,17 @@ func (c *Client) triggerAction(ctx context.Context, providerConfigKey, connectio
 	if async {
 		params.XAsync = new(true)
 	}
-	if ctx != nil && !async {
-		if _, ok := ctx.Deadline(); !ok && (rc == nil || rc.timeout <= 0) {
-			// Nango waits for the action; so does the SDK, rather than
-			// give up (and leave it running) after WithTimeout.
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, defaultActionTimeout)
-			defer cancel()
-		}
-	}
-	return c.do(ctx, &call{method: http.MethodPost, op: opTriggerAction, maxBody: c.maxListBody, req: rc,
+	cl := &call{method: http.MethodPost, op: opTriggerAction, maxBody: c.maxListBody, req: rc,
 		build: func(server string) (*http.Request, error) {
 			return gen.NewTriggerActionRequestWithBody(server, params, jsonContentType, bytes.NewReader(body))
-		}})
+		}}
+	if !async {
+		// Nango waits for the action; so does the SDK, rather than give up
+		// (and leave it running) after WithTimeout. The context and
+		// RequestTimeout still bound it.
+		cl.attemptTimeout = defaultActionTimeout
+	}
+	return c.do(ctx, cl)
 }
 
 // TriggerAction runs an action for a connection and returns its output,

@@ -556,6 +556,13 @@ func TestActionTimeout(t *testing.T) {
 	if out, err := client.TriggerAction(context.Background(), "github", "u", "echo", nil); err != nil || string(out) != `{"slow":true}` {
 		t.Errorf("TriggerAction gave up at the per-attempt timeout: %s %v", out, err)
 	}
+	// Under a caller's far deadline too: WithTimeout bounds a read's
+	// attempts, not an action's one.
+	far, cancelFar := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelFar()
+	if out, err := client.TriggerAction(far, "github", "u", "echo", nil); err != nil || string(out) != `{"slow":true}` {
+		t.Errorf("TriggerAction under a far deadline gave up at the per-attempt timeout: %s %v", out, err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if _, err := client.TriggerAction(ctx, "github", "u", "echo", nil); !errors.Is(err, context.DeadlineExceeded) {

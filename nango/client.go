@@ -284,6 +284,9 @@ type call struct {
 	secrets []string
 	// req holds the caller's RequestOptions, or nil.
 	req *requestConfig
+	// attemptTimeout, when set, replaces WithTimeout for this call's
+	// attempts: a synchronous action runs as long as Nango lets it.
+	attemptTimeout time.Duration
 	// noRetry, when set, marks failures not worth retrying although their
 	// status is retryable (a records cursor Nango cannot decode).
 	noRetry func(error) bool
@@ -433,12 +436,15 @@ func (c *Client) canRetry(cl *call, err error) bool {
 // keeps its own attempt deadline: one that gives up does not cancel the
 // shared request.
 func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
-	actx := ctx
-	if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > c.timeout {
+	actx, timeout := ctx, c.timeout
+	if cl.attemptTimeout > 0 {
+		timeout = cl.attemptTimeout
+	}
+	if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > timeout {
 		// The caller's deadline, when it comes first, ends the attempt
 		// itself: no context to make.
 		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, c.timeout)
+		actx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	if !c.coalesce || cl.url == "" || cl.method != http.MethodGet || (cl.req != nil && len(cl.req.header) > 0) {
@@ -448,7 +454,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) (reply, error) {
 	if err == context.DeadlineExceeded && ctx.Err() == nil {
 		// A follower's per-attempt timeout ran out while it waited: a
 		// timed-out attempt, as without merging.
-		return reply{}, &transportError{op: cl.op, err: fmt.Errorf("attempt timed out after %s: %w", c.timeout, context.DeadlineExceeded)}
+		return reply{}, &transportError{op: cl.op, err: fmt.Errorf("attempt timed out after %s: %w", timeout, context.DeadlineExceeded)}
 	}
 	return r, err
 }
