@@ -313,10 +313,26 @@ func TestCoalesceFlightHasItsOwnTimeout(t *testing.T) {
 // cancellation.
 func TestCoalesceNeverJoinsCancelledFlight(t *testing.T) {
 	noLeaks(t)
-	c, _ := slowServer(t, 50*time.Millisecond)
+	// While hold is set, a request is answered only when its caller gives
+	// up, so that the flight is surely there to be seen (a fixed pause lost
+	// that race on a loaded machine); the fresh request is answered at once.
+	var hold atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hold.Load() {
+			<-r.Context().Done()
+			return
+		}
+		jsonBody(200, connectionJSON(`{"type":"OAUTH2","access_token":"t"}`))(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(testKey, WithHost(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
 	closeIdle(t, c)
 	c.maxRetries = 0 // a retry would hide the inherited cancellation
 	for i := range 100 {
+		hold.Store(true)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {
@@ -324,6 +340,7 @@ func TestCoalesceNeverJoinsCancelledFlight(t *testing.T) {
 			_, _ = c.GetToken(ctx, "github", "u1")
 		}()
 		waitForWaiters(t, c, 1)
+		hold.Store(false)
 		cancel()
 		time.Sleep(time.Duration(i%3) * 100 * time.Microsecond)
 		_, err := c.GetToken(context.Background(), "github", "u1")
