@@ -36,7 +36,8 @@
 // them, typed, so a test can check what its code asked for.
 //
 // The fake answers as Nango v0.71 does: its error codes, strict query
-// parameters and bodies, both route eras, timestamps as Nango writes them,
+// parameters and bodies, both route eras, paths routed as Express routes
+// them (one trailing slash ignored), timestamps as Nango writes them,
 // null and empty values where Nango sends them. It routes by the operations
 // of openapi.yaml (built from the generated server's routes): an operation
 // it does not implement answers 501 not_implemented naming it, and a path

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nango-go/sdk/nango"
@@ -329,5 +332,62 @@ func TestRenameIntegrationMovesWhatItOwns(t *testing.T) {
 	}
 	if _, err := c.TriggerAction(ctx, "github", "u1", "create-issue", nil); !errors.Is(err, nango.ErrNotFound) {
 		t.Errorf("action left under the old key: %v", err)
+	}
+}
+
+// TestTrailingSlashRoutesAsExpress: Nango's routes are Express routes,
+// which are not strict: "/records/" is "/records" (the Node SDK's
+// listRecords sends GET /records/?model=…), "/connections/" the list. Two
+// slashes, or a slash where a parameter belongs, are no route.
+func TestTrailingSlashRoutesAsExpress(t *testing.T) {
+	s := Start(t)
+	s.MustPut(OAuth2("github", "u1", "tok"))
+	if err := s.PutRecords("github", "u1", "Issue", map[string]any{"id": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/records/?model=Issue", 200, `"id":"1"`},
+		{"/connections/", 200, `"connection_id":"u1"`},
+		{"/connections/u1/?provider_config_key=github", 200, `"connection_id":"u1"`},
+		{"/integrations/github/", 200, `"unique_key":"github"`},
+		{"/records//?model=Issue", 404, "No route"},
+		{"/integrations//functions", 404, "No route"},
+	} {
+		req, _ := http.NewRequest("GET", s.URL+c.path, nil)
+		req.Header.Set("Authorization", "Bearer "+s.SecretKey())
+		req.Header.Set("Connection-Id", "u1")
+		req.Header.Set("Provider-Config-Key", "github")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(b), c.want) {
+			t.Errorf("GET %s: %d %s, want %d with %s", c.path, resp.StatusCode, b, c.status, c.want)
+		}
+	}
+}
+
+func TestExpressPathKeepsEscapes(t *testing.T) {
+	for in, want := range map[string]string{
+		"/connections/a%2Fb/": "/connections/a%2Fb",
+		"/connections/a%20b/": "/connections/a%20b",
+		"/records/":           "/records",
+		"/records":            "/records",
+		"/":                   "/",
+		"/records//":          "/records//",
+	} {
+		r, _ := http.NewRequest("GET", "http://h"+in, nil)
+		if got := expressPath(r).URL.EscapedPath(); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+		if r.URL.EscapedPath() != in {
+			t.Errorf("%s: the request was changed", in)
+		}
 	}
 }
