@@ -206,6 +206,13 @@ func checkDataPlane(t *testing.T, srv *nangotest.Server, r map[string]json.RawMe
 		{"deleteIntegration", []any{"data", "success"}, true},
 		{"deleteQuickstart", []any{"data", "success"}, true},
 		{"waitForConnection", nil, "user-1"},
+		{"getProvider", []any{"data", "auth_mode"}, "OAUTH2"},
+		{"setMetadata", []any{"status"}, 201.0},
+		{"updateMetadata", []any{"status"}, 200.0},
+		{"getMetadata", []any{"plan"}, "team"},
+		{"getMetadata", []any{"seats"}, 3.0},
+		{"patchConnection", []any{"success"}, true},
+		{"deleteConnection", []any{"data", "success"}, true},
 	} {
 		if got := at(c.name, c.path...); got != c.want {
 			t.Errorf("%s %v: %v, want %v (%s)", c.name, c.path, got, c.want, r[c.name])
@@ -218,7 +225,7 @@ func checkDataPlane(t *testing.T, srv *nangotest.Server, r map[string]json.RawMe
 		{list("id", "listRecordsNext", "records"), "3,4"},
 		{list("id", "listRecordsFiltered", "records"), "1,3"},
 		{list("name", "syncStatusStarted", "syncs"), "issues"},
-		{list("connection_id", "syncStatusAll", "syncs"), "user-1,org/acme@example.com,user@example.com,a:b,x|y,spaces here"},
+		{list("connection_id", "syncStatusAll", "syncs"), "user-1,org/acme@example.com,user@example.com,a:b,x|y,spaces here,to-delete"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %s, want %s", c.got, c.want)
@@ -226,6 +233,14 @@ func checkDataPlane(t *testing.T, srv *nangotest.Server, r map[string]json.RawMe
 	}
 	if got := at("listIntegrations"); fmt.Sprint(got) != "[github sendgrid twitter]" {
 		t.Errorf("listIntegrations after the deletes: %v", got)
+	}
+	for _, name := range []string{"createConnectSession", "createReconnectSession"} {
+		if tok, _ := at(name, "data", "token").(string); !strings.HasPrefix(tok, "nango_connect_session_") {
+			t.Errorf("%s: %s", name, r[name])
+		}
+	}
+	if got := fmt.Sprint(at("listProviders")); got != "[github sendgrid twitter]" {
+		t.Errorf("listProviders: %s", got)
 	}
 	if at("triggerActionAsync", "id") == nil || at("triggerActionAsync", "statusUrl") != "/action/"+fmt.Sprint(at("triggerActionAsync", "id")) {
 		t.Errorf("triggerActionAsync: %s", r["triggerActionAsync"])
@@ -241,11 +256,17 @@ func checkDataPlane(t *testing.T, srv *nangotest.Server, r map[string]json.RawMe
 	if _, ok := srv.Connection("github", "user-1"); !ok {
 		t.Error("the connection is gone")
 	}
+	if _, ok := srv.Connection("github", "to-delete"); ok {
+		t.Error("deleteConnection did not delete")
+	}
+	if c, _ := srv.Connection("github", "user-1"); c.Tags["team"] != "node" {
+		t.Errorf("patchConnection: tags %v", c.Tags)
+	}
 }
 
 // seedDataPlane deploys on github what the script's data-plane calls read:
 // a sync with records, actions (one that fails, one to delete), functions
-// with code, an environment variable.
+// with code, an environment variable, and a connection to delete.
 func seedDataPlane(t *testing.T, srv *nangotest.Server) {
 	t.Helper()
 	if err := srv.PutSync("github", "issues", "Issue"); err != nil {
@@ -270,4 +291,5 @@ func seedDataPlane(t *testing.T, srv *nangotest.Server) {
 		t.Fatal(err)
 	}
 	srv.SetEnvironmentVariable("API_BASE", "https://api.example.com")
+	srv.MustPut(nangotest.OAuth2("github", "to-delete", "tok"))
 }

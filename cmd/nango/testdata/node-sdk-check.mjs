@@ -95,6 +95,15 @@ r.createQuickstartIntegration = await call(() => nango.createQuickstartIntegrati
 r.deleteIntegration = await call(() => nango.deleteIntegration('node-gh'));
 r.deleteQuickstart = await call(() => nango.deleteIntegration('node-quick'));
 r.listIntegrations = await call(async () => (await nango.listIntegrations()).configs.map((c) => c.unique_key));
+r.listProviders = await call(async () => (await nango.listProviders()).data.map((p) => p.name));
+r.getProvider = await call(() => nango.getProvider({ provider: gh }));
+r.setMetadata = await call(() => nango.setMetadata(gh, user, { plan: 'team' }));
+r.updateMetadata = await call(() => nango.updateMetadata(gh, user, { seats: 3 }));
+r.getMetadata = await call(() => nango.getMetadata(gh, user));
+r.patchConnection = await call(() => nango.patchConnection({ connectionId: user, provider_config_key: gh }, { tags: { team: 'node' } }));
+r.createConnectSession = await call(() => nango.createConnectSession({ end_user: { id: 'eu-9' }, allowed_integrations: [gh] }));
+r.createReconnectSession = await call(() => nango.createReconnectSession({ connection_id: user, integration_id: gh }));
+r.deleteConnection = await call(() => nango.deleteConnection(gh, 'to-delete'));
 r.waitForConnection = await call(async () => (await nango.waitForConnection(gh, 'eu-1')).connection_id);
 
 console.log(JSON.stringify({ out, list: list.connections.map((c) => c.connection_id), oauth1, r }));
