@@ -6567,7 +6567,9 @@ type ClientInterface interface {
 	// unknown model is an empty page; a connection that does not exist is a
 	// 400 `unknown_connection`; a cursor the server cannot decode is a 500
 	// `server_error` ("Failed to fetch records"). The query is strict: an
-	// unknown query parameter is a 400 `invalid_query_params`.
+	// unknown query parameter is a 400 `invalid_query_params`. The path is
+	// not: Nango's router ignores one trailing slash, and the Node SDK
+	// requests `/records/`.
 	//
 	// Corresponds with GET /records (the `ListRecords` operationId).
 	ListRecords(ctx context.Context, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7788,7 +7790,9 @@ func (c *Client) GetProviderTemplates(ctx context.Context, provider ProviderName
 // unknown model is an empty page; a connection that does not exist is a
 // 400 `unknown_connection`; a cursor the server cannot decode is a 500
 // `server_error` ("Failed to fetch records"). The query is strict: an
-// unknown query parameter is a 400 `invalid_query_params`.
+// unknown query parameter is a 400 `invalid_query_params`. The path is
+// not: Nango's router ignores one trailing slash, and the Node SDK
+// requests `/records/`.
 //
 // Corresponds with GET /records (the `ListRecords` operationId).
 func (c *Client) ListRecords(ctx context.Context, params *ListRecordsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11361,7 +11365,9 @@ type ClientWithResponsesInterface interface {
 	// unknown model is an empty page; a connection that does not exist is a
 	// 400 `unknown_connection`; a cursor the server cannot decode is a 500
 	// `server_error` ("Failed to fetch records"). The query is strict: an
-	// unknown query parameter is a 400 `invalid_query_params`.
+	// unknown query parameter is a 400 `invalid_query_params`. The path is
+	// not: Nango's router ignores one trailing slash, and the Node SDK
+	// requests `/records/`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20421,7 +20427,9 @@ func (c *ClientWithResponses) GetProviderTemplatesWithResponse(ctx context.Conte
 // unknown model is an empty page; a connection that does not exist is a
 // 400 `unknown_connection`; a cursor the server cannot decode is a 500
 // `server_error` ("Failed to fetch records"). The query is strict: an
-// unknown query parameter is a 400 `invalid_query_params`.
+// unknown query parameter is a 400 `invalid_query_params`. The path is
+// not: Nango's router ignores one trailing slash, and the Node SDK
+// requests `/records/`.
 //
 // Returns a wrapper object for the known response body format(s).
 //

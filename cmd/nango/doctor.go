@@ -16,9 +16,13 @@ func doctorCommand(ctx context.Context, args []string, stdout io.Writer, getenv 
 	cmd := newCommand("doctor", "check that a Nango server speaks the contract this SDK was generated from")
 	cmd.about = `Runs every read operation of openapi.yaml against the server (the list with
 paging, one connection per integration with and without refresh_token, an
-unknown connection and an unknown integration, a malformed key), each request
-and answer validated against the spec. It names the server's era when it can
-tell (legacy routes, HTTP Basic, old error bodies) and the SDK option it needs.
+unknown connection and an unknown integration, a malformed key, the
+integrations, the scripts config, a sync status, the records of a deployed
+sync's model, a listed function and its code), each request and answer
+validated against the spec. A read it cannot fill (nothing deployed) is
+skipped with the reason. It names the server's era when it can tell (legacy
+routes, HTTP Basic, old error bodies) and the SDK option it needs. It never
+runs an action or a sync.
 
 Read only, unless --writes names an integration: then it imports, patches,
 sets metadata on and deletes one connection of its own (id nango-doctor-…),

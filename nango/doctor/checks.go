@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -205,7 +206,8 @@ func (r *runner) malformedKey(ctx context.Context, list string) {
 // remainingReads calls every other GET of the spec once: the list and get
 // of the other route era, and whatever the spec gained since this was
 // written (GET /integrations, …) when it needs no parameter the doctor
-// cannot fill.
+// cannot fill. Reads whose parameters come from earlier answers (a model
+// of a deployed sync, a listed function) run after the others.
 func (r *runner) remainingReads(ctx context.Context) {
 	doc := r.v.Doc()
 	paths := doc.Paths.Map()
@@ -214,57 +216,267 @@ func (r *runner) remainingReads(ctx context.Context) {
 		routes = append(routes, route)
 	}
 	sort.Strings(routes)
+	var later []string
 	for _, route := range routes {
-		op := paths[route].Get
-		if op == nil || r.done[op.OperationID] {
+		if op := paths[route].Get; op != nil && needsEarlierAnswers(route, append(paths[route].Parameters, op.Parameters...)) {
+			later = append(later, route)
 			continue
 		}
-		if r.legacy && !op.Deprecated && strings.HasPrefix(route, "/connections") {
-			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID, Reason: "the server serves only the /connection routes"})
-			continue
+		r.readRoute(ctx, route)
+	}
+	for _, route := range later {
+		r.readRoute(ctx, route)
+	}
+}
+
+// needsEarlierAnswers: the parameters name a model (GET /records) or a
+// function (GET …/functions/{name}), which other reads of the spec list,
+// or the route reads the functions of an integration, best one that GET
+// /scripts/config says has some.
+func needsEarlierAnswers(route string, params openapi3.Parameters) bool {
+	if strings.HasPrefix(route, functionsRoute) {
+		return true
+	}
+	for _, pr := range params {
+		if prm := pr.Value; prm != nil && prm.Required && (prm.In == "query" && prm.Name == "model" || prm.In == "path" && prm.Name == "name") {
+			return true
 		}
-		if scheme := foreignScheme(op, doc); scheme != "" {
-			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID,
-				Reason: "needs a " + scheme + " credential, not the secret key: the doctor is read-only and never creates one (a connect session)"})
-			continue
-		}
-		check := "other read of the spec"
-		if op.Deprecated {
-			check = "deprecated route"
-		}
-		p := probe{check: check, method: http.MethodGet, route: route, params: map[string]string{}, query: url.Values{}}
-		fillable := true
-		for _, pr := range append(paths[route].Parameters, op.Parameters...) {
+	}
+	return false
+}
+
+// Routes whose answers name what other reads need, and the one read the
+// doctor never makes.
+const (
+	functionsRoute   = "/integrations/{uniqueKey}/functions"
+	scriptsRoute     = "/scripts/config"
+	asyncActionRoute = "/action/{id}"
+)
+
+// Why a read is skipped when what it needs was not found.
+const (
+	skipAsyncAction   = "needs the id of an asynchronous action run, which only triggering an action (POST /action/trigger) makes: the doctor never runs actions, they have side effects"
+	skipNoModel       = "no sync that writes a model is deployed for the integration of a listed connection (GET /scripts/config), so there are no records to read"
+	skipNoScripts     = "GET /scripts/config gave no list of the deployed syncs, so no model to read records of"
+	skipNoConnection  = "the list holds no connection"
+	skipNoFunction    = "GET /integrations/{uniqueKey}/functions listed no function to read"
+	skipNoFunctionsOK = "GET /integrations/{uniqueKey}/functions gave no list (no integration to read, or an error), so no function to read"
+	skipCannotFill    = "needs parameters the doctor cannot fill (or no connection or integration to read)"
+)
+
+// readRoute calls the GET of route once, with parameters the doctor
+// knows, or records why it cannot.
+func (r *runner) readRoute(ctx context.Context, route string) {
+	doc := r.v.Doc()
+	item := doc.Paths.Value(route)
+	op := item.Get
+	if op == nil || r.done[op.OperationID] {
+		return
+	}
+	skip := func(reason string) {
+		r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID, Reason: reason})
+	}
+	if r.legacy && !op.Deprecated && strings.HasPrefix(route, "/connections") {
+		skip("the server serves only the /connection routes")
+		return
+	}
+	if scheme := foreignScheme(op, doc); scheme != "" {
+		skip("needs a " + scheme + " credential, not the secret key: the doctor is read-only and never creates one (a connect session)")
+		return
+	}
+	if route == asyncActionRoute {
+		skip(skipAsyncAction)
+		return
+	}
+	check := "other read of the spec"
+	if op.Deprecated {
+		check = "deprecated route"
+	}
+	p := probe{check: check, method: http.MethodGet, route: route, params: map[string]string{}, query: url.Values{}, header: map[string]string{}}
+	params := append(item.Parameters, op.Parameters...)
+	// The subject: the connection and integration the parameters name,
+	// one and the same for all of them.
+	key := r.someIntegration()
+	var conn *listed
+	if len(r.conns) > 0 {
+		conn = &r.conns[0]
+	}
+	var model string
+	var fn *listedFunction
+	if route == functionsRoute || op.Parameters.GetByInAndName("query", "syncs") != nil {
+		// The functions or syncs of an integration that has some.
+		key = r.scriptedIntegration()
+	}
+	if needsEarlierAnswers(route, params) {
+		for _, pr := range params {
 			prm := pr.Value
-			if prm == nil || !prm.Required {
-				continue
-			}
 			switch {
-			case prm.In == "path" && prm.Name == "connectionId" && len(r.conns) > 0:
-				p.params["connectionId"] = r.conns[0].id
-				p.target = r.conns[0].key + " " + r.showID(r.conns[0].id)
-			case prm.In == "query" && prm.Name == "provider_config_key" && len(r.conns) > 0:
-				p.query.Set("provider_config_key", r.conns[0].key)
-			case prm.In == "path" && prm.Name == "uniqueKey" && r.someIntegration() != "":
-				// The integration of a listed connection, or a listed
-				// integration, exists.
-				p.params["uniqueKey"] = r.someIntegration()
-				p.target = p.params["uniqueKey"]
-			case prm.In == "path" && prm.Name == "provider" && r.someProvider() != "":
-				// Every integration names its provider.
-				p.params["provider"] = r.someProvider()
-				p.target = p.params["provider"]
-			default:
-				fillable = false
+			case prm == nil || !prm.Required:
+			case prm.In == "query" && prm.Name == "model":
+				c, m := r.deployedModel()
+				switch {
+				case len(r.conns) == 0:
+					skip(skipNoConnection)
+					return
+				case r.models == nil:
+					skip(skipNoScripts)
+					return
+				case c == nil:
+					skip(skipNoModel)
+					return
+				}
+				conn, key, model = c, c.key, m
+				p.check = "records of a deployed sync"
+			case prm.In == "path" && prm.Name == "name":
+				switch {
+				case !r.functionsListed:
+					skip(skipNoFunctionsOK)
+					return
+				case len(r.functions) == 0:
+					skip(skipNoFunction)
+					return
+				}
+				fn = &r.functions[0]
+				key = fn.key
+				p.check = "a listed function"
+				if op.Parameters.GetByInAndName("query", "type") != nil && fn.kind != "" {
+					// A sync and an action may share the name.
+					p.query.Set("type", fn.kind)
+				}
 			}
 		}
-		if !fillable {
-			r.rep.Skipped = append(r.rep.Skipped, Skip{Operation: op.OperationID, Reason: "needs parameters the doctor cannot fill (or no connection or integration to read)"})
+	}
+	for _, pr := range params {
+		prm := pr.Value
+		if prm == nil || !prm.Required {
 			continue
 		}
-		res := r.do(ctx, p)
-		if route == integrationsRoute && res.status/100 == 2 {
-			r.learnIntegrations(res.body)
+		switch {
+		case prm.In == "path" && prm.Name == "connectionId" && conn != nil:
+			p.params["connectionId"] = conn.id
+			p.target = conn.key + " " + r.showID(conn.id)
+		case prm.In == "header" && prm.Name == "Connection-Id" && conn != nil:
+			p.header[prm.Name] = conn.id
+			p.target = conn.key + " " + r.showID(conn.id)
+		case prm.In == "query" && prm.Name == "provider_config_key" && key != "":
+			p.query.Set(prm.Name, key)
+			if p.target == "" {
+				p.target = key
+			}
+		case prm.In == "header" && prm.Name == "Provider-Config-Key" && key != "":
+			p.header[prm.Name] = key
+		case prm.In == "query" && prm.Name == "model" && model != "":
+			p.query.Set("model", model)
+			if op.Parameters.GetByInAndName("query", "limit") != nil {
+				p.query.Set("limit", "10") // a few records, not a sync's whole output
+			}
+		case prm.In == "query" && prm.Name == "syncs":
+			p.query.Set("syncs", "*") // every sync
+		case prm.In == "path" && prm.Name == "uniqueKey" && key != "":
+			// The integration of a listed connection, or a listed
+			// integration, exists.
+			p.params["uniqueKey"] = key
+			p.target = key
+		case prm.In == "path" && prm.Name == "name" && fn != nil:
+			p.params["name"] = fn.name
+		case prm.In == "path" && prm.Name == "provider" && r.someProvider() != "":
+			// Every integration names its provider.
+			p.params["provider"] = r.someProvider()
+			p.target = p.params["provider"]
+		default:
+			skip(skipCannotFill)
+			return
+		}
+	}
+	if fn != nil {
+		p.target = fn.key + " " + fn.name
+	}
+	res := r.do(ctx, p)
+	switch {
+	case res.status/100 != 2:
+		if fn != nil && res.status == http.StatusNotFound && strings.HasSuffix(route, "/code") {
+			r.row(res).Note = "the server keeps no source for it"
+		}
+	case route == integrationsRoute:
+		r.learnIntegrations(res.body)
+	case route == functionsRoute:
+		r.learnFunctions(key, res.body)
+	case route == scriptsRoute:
+		r.learnModels(res.body)
+	}
+}
+
+// deployedModel is the first listed connection whose integration has a
+// sync that writes a model (GET /scripts/config), and that model.
+func (r *runner) deployedModel() (*listed, string) {
+	for i := range r.conns {
+		if models := r.models[r.conns[i].key]; len(models) > 0 {
+			return &r.conns[i], models[0]
+		}
+	}
+	return nil, ""
+}
+
+// scriptedIntegration is an integration with deployed syncs or actions
+// (GET /scripts/config), that of a listed connection first, else any
+// integration known to exist.
+func (r *runner) scriptedIntegration() string {
+	for _, c := range r.conns {
+		if slices.Contains(r.scripted, c.key) {
+			return c.key
+		}
+	}
+	for _, k := range r.scripted {
+		if _, known := r.providers[k]; known {
+			return k
+		}
+	}
+	return r.someIntegration()
+}
+
+// learnFunctions keeps the functions GET …/functions listed for key.
+func (r *runner) learnFunctions(key string, body []byte) {
+	var list struct {
+		Data []struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &list) != nil {
+		return
+	}
+	r.functionsListed = true
+	for _, fn := range list.Data {
+		if fn.Name != "" {
+			r.functions = append(r.functions, listedFunction{key: key, name: fn.Name, kind: fn.Type})
+		}
+	}
+}
+
+// learnModels keeps the models the deployed syncs of each integration
+// write, from GET /scripts/config's default (nango) format.
+func (r *runner) learnModels(body []byte) {
+	var list []struct {
+		ProviderConfigKey string `json:"providerConfigKey"`
+		Syncs             []struct {
+			Returns []string `json:"returns"`
+		} `json:"syncs"`
+		Actions []json.RawMessage `json:"actions"`
+	}
+	if json.Unmarshal(body, &list) != nil {
+		return
+	}
+	r.models = map[string][]string{}
+	for _, in := range list {
+		if len(in.Syncs)+len(in.Actions) > 0 && !slices.Contains(r.scripted, in.ProviderConfigKey) {
+			r.scripted = append(r.scripted, in.ProviderConfigKey)
+		}
+		for _, s := range in.Syncs {
+			for _, m := range s.Returns {
+				if m != "" && !slices.Contains(r.models[in.ProviderConfigKey], m) {
+					r.models[in.ProviderConfigKey] = append(r.models[in.ProviderConfigKey], m)
+				}
+			}
 		}
 	}
 }

@@ -4,6 +4,15 @@
 // returns one row per exchange, with hints about the server's era and the
 // client options it needs.
 //
+// Besides the connections, it reads every other GET of the spec it can fill:
+// the integrations, providers, environment variables, the deployed scripts'
+// configuration, a sync status, the records of a model a deployed sync
+// writes (GET /scripts/config names it) for a listed connection, and a
+// function GET /integrations/{uniqueKey}/functions lists, with its code. A
+// read whose parameters it cannot fill (nothing deployed, say) is skipped
+// with the reason (Report.Skipped); so is an async action's result, which
+// needs the id of a run: the doctor never runs actions or syncs.
+//
 // It only reads, unless Config.Writes names an integration: then it imports,
 // patches, sets metadata on and deletes one connection of its own (its id
 // starts with "nango-doctor-"), deleting it even when a step fails. The
@@ -186,8 +195,19 @@ type runner struct {
 	// /integrations listed, in its order.
 	providers       map[string]string
 	integrationKeys []string
+	// functions are the functions GET /integrations/{uniqueKey}/functions
+	// listed, in its order; models the models the syncs of each
+	// integration write, as GET /scripts/config names them (nil until it
+	// answered), and scripted the integrations it names with a sync or an
+	// action.
+	functions       []listedFunction
+	functionsListed bool
+	models          map[string][]string
+	scripted        []string
 	hints           map[string]bool
 }
+
+type listedFunction struct{ key, name, kind string }
 
 type listed struct{ key, id, kind, provider string }
 

@@ -25,10 +25,35 @@ const (
 	idSendgrid  = "private-mail-9c1e"
 )
 
-func seed(f interface{ MustPut(nango.Connection) }) {
+// seeder is what seed needs of a *nangotest.Server or *nangotest.Fake.
+type seeder interface {
+	MustPut(nango.Connection)
+	DeployFunction(string, nangotest.Function) error
+	PutRecords(providerConfigKey, connectionID, model string, records ...any) error
+	HandleAction(string, string, func(context.Context, string, json.RawMessage) (any, error))
+}
+
+// seed stores two connections, and on github a deployed sync with records
+// and an action (functions whose code the server keeps), so that the
+// doctor reads records, sync status and functions.
+func seed(f seeder) {
 	f.MustPut(nangotest.Conn("github", idGitHub, nango.OAuth2Credentials{AccessToken: secretToken, RefreshToken: "ghr_doctor_secret_refresh",
 		Raw: json.RawMessage(`{"access_token":"` + secretToken + `"}`)}))
 	f.MustPut(nangotest.APIKey("sendgrid", idSendgrid, secretAPI))
+	if err := f.DeployFunction("github", nangotest.Function{Name: "issues", Type: nango.FunctionTypeSync, Returns: []string{"Issue"},
+		Code: "export default async function fetchData(nango) {}"}); err != nil {
+		panic(err)
+	}
+	if err := f.PutRecords("github", idGitHub, "Issue", map[string]any{"id": "1", "title": "first"}, map[string]any{"id": "2", "title": "second"}); err != nil {
+		panic(err)
+	}
+	if err := f.DeployFunction("github", nangotest.Function{Name: "create-issue", Type: nango.FunctionTypeAction,
+		Code: "export default async function runAction(nango, input) {}"}); err != nil {
+		panic(err)
+	}
+	f.HandleAction("github", "create-issue", func(context.Context, string, json.RawMessage) (any, error) {
+		panic("the doctor ran an action")
+	})
 }
 
 func run(t *testing.T, cfg doctor.Config) *doctor.Report {
@@ -65,22 +90,56 @@ func TestAgainstTheFakeEverythingConforms(t *testing.T) {
 	ops := operations(rep)
 	// list + 2 pages + the malformed key; 2 integrations × (plain, refresh_token) + 2 unknowns.
 	want := map[string]int{"listConnections": 4, "getConnection": 6, "listConnectionsLegacy": 1, "getConnectionLegacy": 1,
-		"listIntegrations": 1, "getIntegration": 1, "listProviders": 1, "getConnectSession": 0, "getProvider": 1}
+		"listIntegrations": 1, "getIntegration": 1, "listProviders": 1, "getConnectSession": 0, "getProvider": 1,
+		"getScriptsConfig": 1, "listRecords": 1, "getSyncStatus": 1, "listFunctions": 1, "getFunction": 1, "getFunctionCode": 1,
+		"getAsyncActionResult": 0, "triggerAction": 0}
 	for op, n := range want {
 		if ops[op] != n {
 			t.Errorf("%s called %d times, want %d (all: %v)", op, ops[op], n, ops)
 		}
 	}
 	// The session read needs a session token, which only a write (a
-	// session creation) would give.
+	// session creation) would give; an async action's result the id of a
+	// run, which only running an action would give.
 	skipped := map[string]string{}
 	for _, s := range rep.Skipped {
 		skipped[s.Operation] = s.Reason
 	}
 	// Every integration names its provider: GET /providers/{provider} is
-	// read, not skipped.
-	if !strings.Contains(skipped["getConnectSession"], "connectSessionToken credential") || len(skipped) != 1 {
-		t.Errorf("skipped %v, want getConnectSession alone, for its session token", skipped)
+	// read, not skipped; the records, the functions and the sync status are
+	// read with what the scripts config and the function list named.
+	if !strings.Contains(skipped["getConnectSession"], "connectSessionToken credential") ||
+		!strings.Contains(skipped["getAsyncActionResult"], "never runs actions") || len(skipped) != 2 {
+		t.Errorf("skipped %v, want getConnectSession, for its session token, and getAsyncActionResult, for its run", skipped)
+	}
+	// Each data-plane read named what it read, and the server found it.
+	reads := map[string]string{}
+	var github string // the placeholder of the github connection
+	for _, row := range rep.Rows {
+		reads[row.Operation] = fmt.Sprint(row.Target, " ", row.Query, " ", row.Status)
+		if row.Check == "get connection" && strings.HasPrefix(row.Target, "github ") {
+			github = row.Target
+		}
+	}
+	for op, want := range map[string]string{
+		"listRecords":     github + " limit=10&model=Issue 200",
+		"listFunctions":   "github  200",
+		"getSyncStatus":   "github syncs=* 200",
+		"getFunction":     "github create-issue type=action 200",
+		"getFunctionCode": "github create-issue type=action 200",
+	} {
+		if reads[op] != want {
+			t.Errorf("%s read %q, want %q", op, reads[op], want)
+		}
+	}
+	var records int
+	for _, r := range srv.Requests() {
+		if r.Path == "/records" {
+			records++
+		}
+	}
+	if records != 1 {
+		t.Errorf("GET /records sent %d times", records)
 	}
 	if len(srv.ConnectSessions()) != 0 {
 		t.Error("the doctor created a connect session")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/nango-go/sdk/nango"
 	"github.com/nango-go/sdk/nango/doctor"
 	"github.com/nango-go/sdk/nango/nangotest"
 )
@@ -17,6 +18,11 @@ func ExampleRun() {
 	}
 	defer srv.Close()
 	srv.MustPut(nangotest.OAuth2("github", "user-1", "gho_test"))
+	// A deployed sync with records: the doctor reads them, the sync's
+	// status and the function (GET /scripts/config names the model).
+	_ = srv.DeployFunction("github", nangotest.Function{Name: "issues", Type: nango.FunctionTypeSync, Returns: []string{"Issue"},
+		Code: "export default async function fetchData(nango) {}"})
+	_ = srv.PutRecords("github", "user-1", "Issue", map[string]any{"id": "1", "title": "first"})
 
 	rep, err := doctor.Run(context.Background(), doctor.Config{Host: srv.URL, SecretKey: srv.SecretKey()})
 	if err != nil {
@@ -40,9 +46,14 @@ func ExampleRun() {
 	// other read of the spec getEnvironmentVariables  200 true
 	// other read of the spec listIntegrations  200 true
 	// other read of the spec getIntegration github 200 true
-	// other read of the spec listFunctions github 200 true
 	// other read of the spec listProviders  200 true
 	// other read of the spec getProvider github 200 true
+	// other read of the spec getProviderTemplates github 200 true
 	// other read of the spec getScriptsConfig  200 true
+	// other read of the spec getSyncStatus github 200 true
+	// other read of the spec listFunctions github 200 true
+	// a listed function getFunction github issues 200 true
+	// a listed function getFunctionCode github issues 200 true
+	// records of a deployed sync listRecords github <id 1> 200 true
 	// OK: true hints: 0
 }

@@ -28,6 +28,9 @@ type probe struct {
 	route  string            // the spec's path template
 	params map[string]string // path parameters, unescaped
 	query  url.Values
+	// header holds request headers besides Accept, Authorization and
+	// Content-Type (the records routes take the connection in headers).
+	header map[string]string
 	body   any // marshalled as JSON when non-nil
 	target string
 	// auth overrides the Authorization header (the malformed-key check).
@@ -97,6 +100,9 @@ func (r *runner) exchange(ctx context.Context, p probe, row *Row) result {
 	req.Header.Set("User-Agent", "nango-doctor/"+r.rep.SDKVersion)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range p.header {
+		req.Header.Set(k, v)
 	}
 	switch {
 	case p.auth != "":

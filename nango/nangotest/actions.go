@@ -63,16 +63,26 @@ type actionRun struct {
 // URL (WithWebhookURL), as Nango does. An async fn gets a context that ends
 // when the server closes (Close waits for the runs): it should return then.
 //
-// A nil fn removes the action. An action that is not registered answers as
-// one Nango does not have deployed: 404 not_found "Action not found". The
-// connection must exist (Put), else 400 unknown_connection.
+// The action is a deployed function of the integration (declared if it
+// was not): GET /integrations/{uniqueKey}/functions and GET /scripts/config
+// list it, with what DeployFunction said of it, if anything.
+//
+// A nil fn removes the action, and its function. An action that is not
+// registered answers as one Nango does not have deployed: 404 not_found
+// "Action not found". The connection must exist (Put), else 400
+// unknown_connection.
 func (f *Fake) HandleAction(providerConfigKey, action string, fn func(ctx context.Context, connectionID string, input json.RawMessage) (any, error)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	a := &f.actions
+	kind := string(nango.FunctionTypeAction)
 	if fn == nil {
 		delete(a.handlers[providerConfigKey], action)
+		f.unregisterFunctionLocked(providerConfigKey, action, kind)
 		return
+	}
+	if f.findFunctionLocked(providerConfigKey, action, kind) == nil {
+		f.registerFunctionLocked(providerConfigKey, action, kind, Function{})
 	}
 	if a.handlers == nil {
 		a.handlers = map[string]map[string]actionFunc{}

@@ -133,6 +133,7 @@ func (f *Fake) delete(w http.ResponseWriter, r *http.Request, id string, _ []byt
 	k := connKey{q.key, id}
 	_, found := f.conns[k]
 	delete(f.conns, k)
+	f.forgetConnectionLocked(k.key, k.id)
 	f.mu.Unlock()
 	if !found {
 		// Deletes answer 400 unknown_connection where reads say 404, for an

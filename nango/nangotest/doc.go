@@ -36,7 +36,8 @@
 // them, typed, so a test can check what its code asked for.
 //
 // The fake answers as Nango v0.71 does: its error codes, strict query
-// parameters and bodies, both route eras, timestamps as Nango writes them,
+// parameters and bodies, both route eras, paths routed as Express routes
+// them (one trailing slash ignored), timestamps as Nango writes them,
 // null and empty values where Nango sends them. It routes by the operations
 // of openapi.yaml (built from the generated server's routes): an operation
 // it does not implement answers 501 not_implemented naming it, and a path
@@ -67,7 +68,12 @@
 // integrations are created (also by quickstart, as on Nango Cloud), updated
 // and deleted with Nango's answers, for the providers of the fake's
 // integrations and a few common ones; provider templates are an empty
-// catalog, as on a self-hosted Nango.
+// catalog, as on a self-hosted Nango. What PutSync and HandleAction deploy
+// is listed there too, as Nango lists deployed scripts. A deletion takes
+// with it what Nango's does: a deleted function undeploys its sync (with its
+// records) or its action; a deleted integration takes its connections,
+// syncs, records, actions and functions with it, a renamed one moves them;
+// a deleted connection takes its records and the state of its syncs.
 //
 // It can inject faults: a status of your choice, a 429 with Retry-After, a
 // delay, an HTML 502, a dropped connection (FailNext, FailConnection).

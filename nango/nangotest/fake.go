@@ -364,13 +364,16 @@ func credentialsKind(c gen.Connection_Credentials) string {
 	return kind
 }
 
-// Remove deletes a connection; it reports whether there was one.
+// Remove deletes a connection, with its records and the state of its
+// syncs, as DELETE /connections/{connectionId} does; it reports whether
+// there was one.
 func (f *Fake) Remove(providerConfigKey, connectionID string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	k := connKey{providerConfigKey, connectionID}
 	_, ok := f.conns[k]
 	delete(f.conns, k)
+	f.forgetConnectionLocked(providerConfigKey, connectionID)
 	return ok
 }
 

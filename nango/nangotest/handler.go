@@ -133,6 +133,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	r = expressPath(r)
 	op, known := f.routes.Match(r)
 	id, idOK := pathID(op, r.URL.EscapedPath())
 	key := r.URL.Query().Get("provider_config_key")
@@ -189,6 +190,26 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.send(w, r, rec, entry, inSpec)
+}
+
+// expressPath routes a path as Nango's Express router does: its routes are
+// not strict, so one trailing slash is ignored ("/records/" is "/records";
+// the Node SDK's listRecords sends GET /records/?model=…). The request is
+// validated and served under the path without it; Requests keeps the path
+// as sent.
+func expressPath(r *http.Request) *http.Request {
+	escaped := r.URL.EscapedPath()
+	if len(escaped) < 2 || !strings.HasSuffix(escaped, "/") || strings.HasSuffix(escaped, "//") {
+		return r
+	}
+	u := *r.URL
+	u.Path, u.RawPath = strings.TrimSuffix(u.Path, "/"), ""
+	if raw := strings.TrimSuffix(escaped, "/"); raw != u.EscapedPath() {
+		u.RawPath = raw
+	}
+	r2 := r.WithContext(r.Context()) // a shallow copy
+	r2.URL = &u
+	return r2
 }
 
 // pathID returns the first decoded path parameter of a request to op, and

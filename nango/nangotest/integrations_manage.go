@@ -414,17 +414,15 @@ func (f *Fake) updateIntegration(w http.ResponseWriter, r *http.Request, key str
 	in.updated = f.clock().UTC()
 	delete(f.integrations, key)
 	f.integrations[newKey] = &in
-	if newKey != key && f.mgmt.functions[key] != nil {
-		f.mgmt.functions[newKey] = f.mgmt.functions[key]
-		delete(f.mgmt.functions, key)
-	}
+	f.renameIntegrationLocked(key, newKey)
 	writeJSON(w, 200, struct {
 		Data wireIntegration `json:"data"`
 	}{toWireIntegration(r, newKey, &in, false, false)})
 }
 
-// deleteIntegration deletes the integration with its connections and
-// deployed functions, as Nango does.
+// deleteIntegration deletes the integration with its connections, its
+// deployed functions (syncs and actions) and what they own (the syncs'
+// state, the records), as Nango does.
 func (f *Fake) deleteIntegration(w http.ResponseWriter, r *http.Request, key string, _ []byte) {
 	if !requireEmptyQuery(w, r) || !integrationKeyParam(w, key) {
 		return
@@ -436,7 +434,7 @@ func (f *Fake) deleteIntegration(w http.ResponseWriter, r *http.Request, key str
 		return
 	}
 	delete(f.integrations, key)
-	delete(f.mgmt.functions, key)
+	f.forgetIntegrationLocked(key)
 	for k := range f.conns {
 		if k.key == key {
 			delete(f.conns, k)

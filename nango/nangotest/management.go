@@ -104,6 +104,15 @@ type deployedFunction struct {
 // it, …/functions/{name} and …/code read it, and a sync or an action joins
 // GET /scripts/config. A function of the same name and type is replaced,
 // with a new id.
+//
+// A sync is deployed as PutSync deploys one, writing the models of its
+// Returns, at the frequency of its Runs when Nango's scheduler takes it
+// (else "every day"): the sync routes and GET /records know it. An action
+// has no code the fake can run: until HandleAction gives it a function,
+// POST /action/trigger answers as for an action Nango does not have.
+// Deleting the function (DELETE …/functions/{name}, for a function whose
+// Source is not "repo") undeploys the sync, with its records, or the
+// action, as Nango does.
 func (f *Fake) DeployFunction(providerConfigKey string, fn Function) error {
 	switch {
 	case providerConfigKey == "":
@@ -120,6 +129,9 @@ func (f *Fake) DeployFunction(providerConfigKey string, fn Function) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.registerFunctionLocked(providerConfigKey, fn.Name, string(fn.Type), fn)
+	if fn.Type == nango.FunctionTypeSync {
+		f.deploySyncLocked(providerConfigKey, fn.Name, fn.Returns, fn.Runs)
+	}
 	return nil
 }
 
@@ -757,6 +769,14 @@ func (f *Fake) deleteFunction(w http.ResponseWriter, r *http.Request, _ string, 
 		return
 	}
 	f.mgmt.functions[key] = slices.DeleteFunc(f.mgmt.functions[key], func(x *deployedFunction) bool { return x == d })
+	// Nango deletes the sync config, and with it the syncs of every
+	// connection and their records, or the action (deleteSyncConfigData).
+	switch d.Type {
+	case nango.FunctionTypeSync:
+		f.undeploySyncLocked(key, name)
+	case nango.FunctionTypeAction:
+		delete(f.actions.handlers[key], name)
+	}
 	writeJSON(w, 200, gen.FunctionDeletedResponse{Data: gen.Success{Success: true}})
 }
 

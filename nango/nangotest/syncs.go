@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nango-go/sdk/gen"
+	"github.com/nango-go/sdk/nango"
 )
 
 // The fake's syncs. PutSync deploys a sync (its models) on an integration;
@@ -106,7 +107,12 @@ const (
 // does with a sync that does not start on its own: every connection of
 // the integration, present and future, has it, paused, with the deployed
 // frequency "every day". The integration is declared if it was not.
-// Deploying the sync again replaces its models.
+// Deploying the sync again replaces its models. The sync is a deployed
+// function of the integration too: GET /integrations/{uniqueKey}/functions
+// and GET /scripts/config list it, with its models as its returns, and as
+// deployed from a repository (source "repo"), which Nango does not delete
+// through DELETE …/functions/{name}; DeployFunction deploys a sync with
+// more details, or from another source.
 func (f *Fake) PutSync(providerConfigKey, sync string, models ...string) error {
 	if providerConfigKey == "" || !configKeyPattern.MatchString(providerConfigKey) {
 		return fmt.Errorf("nangotest: PutSync: provider config key %q", providerConfigKey)
@@ -124,21 +130,41 @@ func (f *Fake) PutSync(providerConfigKey, sync string, models ...string) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.syncStoreLocked()
 	if f.integrations[providerConfigKey] == nil {
 		f.integrations[providerConfigKey] = &integration{provider: providerConfigKey, created: f.clock().UTC()}
 	}
-	if st.deployed[providerConfigKey] == nil {
-		st.deployed[providerConfigKey] = map[string]*syncDeploy{}
+	d := f.deploySyncLocked(providerConfigKey, sync, models, "")
+	// A deployed sync is a function of the integration: GET …/functions
+	// and GET /scripts/config list it, with its models. A redeploy keeps
+	// what DeployFunction said of it.
+	fn := Function{Runs: d.frequency}
+	if old := f.findFunctionLocked(providerConfigKey, sync, string(nango.FunctionTypeSync)); old != nil {
+		fn = old.Function
 	}
-	d := st.deployed[providerConfigKey][sync]
+	fn.Returns = models
+	f.registerFunctionLocked(providerConfigKey, sync, string(nango.FunctionTypeSync), fn)
+	return nil
+}
+
+// deploySyncLocked deploys a sync's schedule on an integration, or
+// replaces the models of a deployed one; frequency, when Nango's scheduler
+// takes it, replaces the deployed frequency ("every day" at first).
+func (f *Fake) deploySyncLocked(key, name string, models []string, frequency string) *syncDeploy {
+	st := f.syncStoreLocked()
+	if st.deployed[key] == nil {
+		st.deployed[key] = map[string]*syncDeploy{}
+	}
+	d := st.deployed[key][name]
 	if d == nil {
 		st.seq++
 		d = &syncDeploy{frequency: deployedFrequency, seq: st.seq}
-		st.deployed[providerConfigKey][sync] = d
+		st.deployed[key][name] = d
 	}
 	d.models = slices.Clone(models)
-	return nil
+	if _, err := frequencyInterval(frequency); err == nil && frequencyPattern.MatchString(frequency) {
+		d.frequency = frequency
+	}
+	return d
 }
 
 // RunSync runs a sync (or "name::variant") for one connection now, as a
