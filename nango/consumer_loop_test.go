@@ -28,7 +28,6 @@ type syncConsumer struct {
 	cursors map[string]string // the cursor store: by integration/connection/model
 	mirror  map[string]Issue  // the consumer's copy of the live records, by connection/id
 	changes []string          // what each handled webhook read, "id ACTION"
-	reads   map[string]int    // records read per webhook, by its syncName
 	failed  atomic.Int32      // failed runs seen
 	// mismatch lists webhooks whose responseResults differ from what the
 	// handler read.
