@@ -19,7 +19,8 @@ const scanMaxDepth = 64
 // encoding/json, when body is not valid JSON or not an object, nests deeper
 // than scanMaxDepth, or has a top-level key that encoding/json could match
 // to either member other than by its exact name (a key with escapes or
-// non-ASCII bytes, or one that differs only in case), or either member twice.
+// non-ASCII bytes, or one that differs only in case), or either member twice,
+// or when the credentials are an object with such a key for "type".
 func scanConnection(body []byte) (connectionID, credentials []byte, ok bool) {
 	s := jsonScan{b: body}
 	s.ws()
@@ -42,7 +43,14 @@ func scanConnection(body []byte) (connectionID, credentials []byte, ok bool) {
 			}
 			s.ws()
 			vstart := s.i
-			if !s.value(1) {
+			if plain && string(key) == "credentials" && s.i < len(body) && body[s.i] == '{' {
+				// decodeCredentials reads the kind from the exact "type"
+				// key, where encoding/json would also take "TYPE": leave
+				// such an object to it.
+				if !s.credentials() {
+					return nil, nil, false
+				}
+			} else if !s.value(1) {
 				return nil, nil, false
 			}
 			val := body[vstart:s.i]
@@ -76,6 +84,44 @@ func scanConnection(body []byte) (connectionID, credentials []byte, ok bool) {
 		return nil, nil, false
 	}
 	return connectionID, credentials, true
+}
+
+// credentials checks the credentials object at s.i as value does, and
+// reports false as well when one of its keys could be read as "type" by
+// encoding/json without being exactly "type" (a key with escapes or
+// non-ASCII bytes, or one that differs only in case).
+func (s *jsonScan) credentials() bool {
+	s.i++ // '{'
+	s.ws()
+	if s.eat('}') {
+		return true
+	}
+	for {
+		s.ws()
+		start := s.i
+		plain, ok := s.str()
+		if !ok {
+			return false
+		}
+		if key := s.b[start+1 : s.i-1]; !plain || string(key) != "type" && foldsTo(key, "type") {
+			return false
+		}
+		s.ws()
+		if !s.eat(':') {
+			return false
+		}
+		s.ws()
+		if !s.value(2) {
+			return false
+		}
+		s.ws()
+		if s.eat('}') {
+			return true
+		}
+		if !s.eat(',') {
+			return false
+		}
+	}
 }
 
 // foldsTo reports whether the ASCII key equals name (ASCII, lower case)

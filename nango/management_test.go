@@ -291,6 +291,59 @@ func echoBodyServer(t *testing.T) *harness {
 	}, WithMaxRetries(0))
 }
 
+// TestIntegrationSecretsWithEscapesRedacted: a secret with characters JSON
+// escapes (a quote, a backslash, <, > and &) stays hidden when a server
+// repeats the body quoted once or twice, escaped as encoding/json or as
+// JSON.stringify (which leaves <, > and &) does.
+func TestIntegrationSecretsWithEscapesRedacted(t *testing.T) {
+	ctx := context.Background()
+	for _, secret := range []string{`client"secret-0123456789`, `client\secret-0123456789`, `client<secret>&-0123456789`, `client<"secret>&-0123456789`} {
+		oauth := IntegrationCredentialsInput{}
+		if err := oauth.FromIntegrationOAuthClientInput(IntegrationOAuthClientInput{Type: "OAUTH2", ClientID: "cid", ClientSecret: secret}); err != nil {
+			t.Fatal(err)
+		}
+		for _, server := range []struct {
+			name string
+			h    *harness
+		}{{"encoding/json", echoBodyServer(t)}, {"JSON.stringify", echoBodyServerNode(t)}} {
+			_, err := server.h.client.CreateIntegration(ctx, CreateIntegrationRequest{UniqueKey: "gh", Provider: "github", Credentials: oauth})
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
+				t.Fatalf("want the echoed 400, got %v", err)
+			}
+			// The secret, and its tail (which no escape changes), shows
+			// nowhere.
+			assertNoSecrets(t, server.name+" "+secret, []string{secret, "secret-0123456789", "secret>&-0123456789"}, err, nil)
+		}
+	}
+}
+
+// echoBodyServerNode is echoBodyServer with a JSON.stringify's escaping,
+// which leaves <, > and & as they are.
+func echoBodyServerNode(t *testing.T) *harness {
+	quote := func(s string) string {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		return strings.TrimSpace(b.String())
+	}
+	return setupRaw(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		// The body as a Node server parsed and wrote it again.
+		var v any
+		_ = json.Unmarshal(b, &v)
+		var body strings.Builder
+		enc := json.NewEncoder(&body)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v)
+		q := quote(strings.TrimSpace(body.String()))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"error":{"code":"invalid_body","message":%s,"payload":{"got":%s,"body":%s},"errors":[{"code":"c","message":%s,"path":[%s]}]}}`, q, q, strings.TrimSpace(body.String()), q, q)
+	}, WithMaxRetries(0))
+}
+
 // TestIntegrationSecretsRedacted: the client secret, webhook secret and
 // private key of an integration write stay out of errors (every verb,
 // every field a server wrote), ResponseMeta, the debug log and the

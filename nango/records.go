@@ -510,6 +510,12 @@ func (c *Client) AllRecords(ctx context.Context, providerConfigKey, connectionID
 				yield(Record{}, &UnexpectedResponseError{Operation: opListRecords, StatusCode: http.StatusOK,
 					Reason: "a page without records has a next_cursor: stopping"})
 				return
+			case len(next) > maxCursorLength || checkText("cursor", next) != nil:
+				// Sending it would fail as the caller's ErrInvalidArgument;
+				// it is the server's answer that is wrong.
+				yield(Record{}, &UnexpectedResponseError{Operation: opListRecords, StatusCode: http.StatusOK,
+					Reason: "next_cursor is not a cursor Nango takes (over 1000 bytes, or a control character): stopping"})
+				return
 			}
 			p.cursor = next
 		}

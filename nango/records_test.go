@@ -442,6 +442,29 @@ func TestAllRecordsPaging(t *testing.T) {
 	}
 }
 
+// TestAllRecordsRefusesServerCursor: a next_cursor that Nango itself would
+// refuse as a cursor (too long, a control character) is the server's fault:
+// AllRecords stops with ErrUnexpectedResponse, not with an
+// ErrInvalidArgument that blames the caller, and sends nothing more.
+func TestAllRecordsRefusesServerCursor(t *testing.T) {
+	for name, next := range map[string]string{
+		"too long":            strings.Repeat("x", maxCursorLength+1),
+		"a control character": `a\u0000b`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := &pageServer{pages: map[string]string{"": pageOf(next, "1")}}
+			h := setupRaw(t, s.handler)
+			ids, err := collect(t, h.client.AllRecords(context.Background(), "github", "u1", "Issue"))
+			if !errors.Is(err, ErrUnexpectedResponse) || errors.Is(err, ErrInvalidArgument) || strings.Join(ids, ",") != "1" {
+				t.Fatalf("ids %v, err = %v: want record 1, then ErrUnexpectedResponse", ids, err)
+			}
+			if n := len(s.requests()); n != 1 {
+				t.Errorf("%d pages read", n)
+			}
+		})
+	}
+}
+
 // TestRecordsCursorNotRetried: a cursor Nango cannot decode earns its 500
 // once; a cursor of Nango's form that meets a 500 is retried as any read.
 func TestRecordsCursorNotRetried(t *testing.T) {

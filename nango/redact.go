@@ -47,8 +47,13 @@ func secretForms(s string) []string {
 		}
 	}
 	add(s)
-	if b, err := json.Marshal(s); err == nil {
-		add(string(b[1 : len(b)-1]))
+	// Quoted once (a server repeating the body) or twice (a message that
+	// quotes the body, itself in a JSON string), the way encoding/json
+	// escapes and the way JSON.stringify does (which leaves <, > and &).
+	for _, html := range []bool{true, false} {
+		once := jsonEscape(s, html)
+		add(once)
+		add(jsonEscape(once, html))
 	}
 	if strings.ContainsAny(s, "\r\n") {
 		for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
@@ -58,6 +63,19 @@ func secretForms(s string) []string {
 		}
 	}
 	return out
+}
+
+// jsonEscape is s as it reads between the quotes of a JSON string, with
+// <, > and & escaped or not.
+func jsonEscape(s string, html bool) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	if enc.Encode(s) != nil {
+		return s
+	}
+	out := strings.TrimSuffix(b.String(), "\n")
+	return out[1 : len(out)-1]
 }
 
 func (r redactor) string(s string) string {

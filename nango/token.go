@@ -65,22 +65,17 @@ func decodeToken(r reply) (Token, error) {
 	// Most connections are OAuth 2: check the body and find its connection
 	// id and credentials in one pass (scanConnection), decode the
 	// credentials alone into the generated OAuth2Credentials, and keep the
-	// result when the kind says it is one. A body scanConnection leaves to
-	// encoding/json is decoded whole into the same type instead. Anything
-	// else (another kind, a body neither decodes) takes the general path,
-	// which also reports errors. TestDecodeTokenFastPath and FuzzDecodeToken
-	// hold the answers to those of encoding/json alone.
+	// result when the kind says it is one. Anything else (a body
+	// scanConnection leaves to encoding/json, another kind, a body neither
+	// decodes) takes the general path, which also reports errors and reads
+	// the kind from the exact "type" key as GetConnection does (decoding
+	// into OAuth2Credentials would also take "TYPE", which scanConnection
+	// therefore declines). TestDecodeTokenFastPath and FuzzDecodeToken hold
+	// the answers to those of the full decode.
 	oc := new(gen.OAuth2Credentials)
 	fast := false
 	if id, raw, ok := scanConnection(r.body); ok {
 		fast = len(id) > len(`""`) && id[0] == '"' && len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, oc) == nil
-	} else {
-		var whole struct {
-			ConnectionID string                `json:"connection_id"`
-			Credentials  gen.OAuth2Credentials `json:"credentials"`
-		}
-		fast = json.Unmarshal(r.body, &whole) == nil && whole.ConnectionID != ""
-		*oc = whole.Credentials
 	}
 	if fast && string(oc.Type) == string(TypeOAuth2) {
 		if oc.AccessToken == "" {

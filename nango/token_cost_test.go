@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nango-go/sdk/gen"
 )
 
 // bareMinimal is the least a hand-written token read can do: net/http with
@@ -156,16 +154,10 @@ func TestGetTokenAllocations(t *testing.T) {
 	}
 }
 
-// decodeTokenReference is decodeToken as it was before scanConnection: the
-// body decoded whole by encoding/json. The fast path must answer as it does.
+// decodeTokenReference is the full decode: the body by encoding/json, the
+// credentials by decodeCredentials (GetConnection's reading, where the kind
+// is the exact "type" key). The fast path must answer as it does.
 func decodeTokenReference(r reply) (Token, error) {
-	var fast struct {
-		ConnectionID string                `json:"connection_id"`
-		Credentials  gen.OAuth2Credentials `json:"credentials"`
-	}
-	if json.Unmarshal(r.body, &fast) == nil && fast.ConnectionID != "" && string(fast.Credentials.Type) == string(TypeOAuth2) {
-		return tokenOf(r, fast.Credentials)
-	}
 	var w struct {
 		ConnectionID string          `json:"connection_id"`
 		Credentials  json.RawMessage `json:"credentials"`
@@ -237,6 +229,11 @@ func TestScanConnectionValidity(t *testing.T) {
 		{`{"credential\u0073":{}}`, false},
 		{`{"credentials":{},"credentials":{}}`, false},
 		{`{"connection_id":"a","connection_id":"b"}`, false},
+		{`{"credentials":{"type":"x","raw":{"TYPE":1}}}`, true},
+		{`{"credentials":{"TYPE":"x"}}`, false},
+		{`{"credentials":{"typ\u0065":"x"}}`, false},
+		{`{"credentials":{"type":"x",}}`, false},
+		{`{"credentials":{"type":"x"`, false},
 		{`{"a":` + strings.Repeat("[", scanMaxDepth) + strings.Repeat("]", scanMaxDepth) + `}`, false},
 	} {
 		_, _, ok := scanConnection([]byte(tc.body))
@@ -268,6 +265,12 @@ func decodeTokenSeeds() []string {
 		connectionJSON(`{"type":"OAUTH2","access_token":"t","Access_Token":"u"}`),
 		connectionJSON(`{"type":"OAUTH2","TYPE":"API_KEY","access_token":"t"}`),
 		connectionJSON(`{"TYPE":"OAUTH2","access_token":"t"}`),
+		connectionJSON(`{"Type":"OAUTH2","access_token":"t"}`),
+		connectionJSON(`{"type":"API_KEY","Type":"OAUTH2","access_token":"t"}`),
+		connectionJSON(`{"typ\u0065":"OAUTH2","access_token":"t"}`),
+		connectionJSON(`{"T\u0079pe":"OAUTH2","access_token":"t"}`),
+		connectionJSON(`{"type":"OAUTH2","type":"OAUTH2","access_token":"t","raw":{"TYPE":"x"}}`),
+		`{"connection_id":"u","x\u0041":1,"credentials":{"TYPE":"OAUTH2","access_token":"t"}}`,
 		connectionJSON(`{"type":"API_KEY","apiKey":"k"}`),
 		connectionJSON(`{"type":"OAUTH1","oauth_token":"a","oauth_token_secret":"b"}`),
 		connectionJSON(`null`),
