@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"slices"
@@ -390,61 +389,26 @@ func GetAsyncActionResultAs[Out any](ctx context.Context, c *Client, id string, 
 	return decodeActionOutput[Out](opGetAsyncActionResult, raw)
 }
 
-// ActionWaitOption tunes WaitForActionResult: ActionPollInterval, or any
-// RequestOption (applied to each read).
-type ActionWaitOption interface{ applyActionWait(*actionWait) }
-
-type actionWait struct {
-	first, max time.Duration
-	err        error
-	req        []RequestOption
-}
-
-type actionWaitOption func(*actionWait)
-
-func (f actionWaitOption) applyActionWait(w *actionWait) { f(w) }
-
-func (o RequestOption) applyActionWait(w *actionWait) { w.req = append(w.req, o) }
-
-// ActionPollInterval sets how WaitForActionResult spaces its reads: the
-// first wait is about first, each next one doubles, up to max; every wait
-// is drawn at random between half its ceiling and the ceiling, so that
-// many waiters spread out. Defaults: 500ms and 5s.
-func ActionPollInterval(first, max time.Duration) ActionWaitOption {
-	return actionWaitOption(func(w *actionWait) {
-		if first <= 0 || max < first {
-			w.err = invalidArgument("ActionPollInterval: need 0 < first <= max, got %s and %s", first, max)
-			return
-		}
-		w.first, w.max = first, max
-	})
-}
-
 // WaitForActionResult reads the result of a run TriggerActionAsync queued
 // until there is one, and returns it as GetAsyncActionResult does: the
 // output, or the *ActionError of a failed run. While Nango has no result
 // (ErrNoActionResult), or cannot answer for a moment (ErrUnavailable,
 // ErrRateLimited, after the client's own retries), it waits with jittered,
-// growing pauses (ActionPollInterval) and asks again, until ctx ends: then
+// growing pauses (PollInterval; defaults 500ms, then up to 5s) and asks again, until ctx ends: then
 // the error matches ctx's error and the last answer's (ErrNoActionResult
 // for a run still going). Give ctx a deadline: an id Nango does not know
 // looks like a run that is still going, forever. Any other error (a failed
 // action, ErrUnauthorized, a malformed id) is returned at once.
-func (c *Client) WaitForActionResult(ctx context.Context, id string, opts ...ActionWaitOption) (json.RawMessage, error) {
-	w := actionWait{first: defaultActionPollFirst, max: defaultActionPollMax}
-	for _, o := range opts {
-		if o != nil {
-			o.applyActionWait(&w)
-		}
-	}
-	if w.err != nil {
-		return nil, w.err
+func (c *Client) WaitForActionResult(ctx context.Context, id string, opts ...WaitOption) (json.RawMessage, error) {
+	w, err := waitParamsOf(defaultActionPollFirst, defaultActionPollMax, opts)
+	if err != nil {
+		return nil, err
 	}
 	if ctx == nil {
 		return nil, invalidArgument("nil context")
 	}
 	for attempt := 1; ; attempt++ {
-		out, err := c.GetAsyncActionResult(ctx, id, w.req...)
+		out, err := c.GetAsyncActionResult(ctx, id, w.reqOpts...)
 		if err == nil {
 			return out, nil
 		}
@@ -454,7 +418,7 @@ func (c *Client) WaitForActionResult(ctx context.Context, id string, opts ...Act
 		if ctx.Err() != nil {
 			return nil, errors.Join(ctx.Err(), err)
 		}
-		wait := pollWait(attempt, w.first, w.max)
+		wait := w.pollWait(attempt)
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.RetryAfter > wait {
 			wait = apiErr.RetryAfter
@@ -467,30 +431,13 @@ func (c *Client) WaitForActionResult(ctx context.Context, id string, opts ...Act
 
 // WaitForActionResultAs is WaitForActionResult decoding the output into
 // Out.
-func WaitForActionResultAs[Out any](ctx context.Context, c *Client, id string, opts ...ActionWaitOption) (Out, error) {
+func WaitForActionResultAs[Out any](ctx context.Context, c *Client, id string, opts ...WaitOption) (Out, error) {
 	raw, err := c.WaitForActionResult(ctx, id, opts...)
 	if err != nil {
 		var zero Out
 		return zero, err
 	}
 	return decodeActionOutput[Out](opGetAsyncActionResult, raw)
-}
-
-// pollWait is the pause before read number n+1 (n >= 1): its ceiling
-// doubles from first up to max, and the pause is drawn between half the
-// ceiling and the ceiling ("equal jitter"): never close to zero, so that a
-// wait is never a busy loop, and spread, so that waiters do not ask in step.
-func pollWait(n int, first, max time.Duration) time.Duration {
-	ceiling := first
-	for i := 1; i < n && ceiling < max; i++ {
-		if ceiling > max/2 {
-			ceiling = max // and no overflow
-		} else {
-			ceiling *= 2
-		}
-	}
-	half := ceiling / 2
-	return half + rand.N(ceiling-half+1)
 }
 
 // actionOutput is the output of a 200: its body as is. An empty body (what

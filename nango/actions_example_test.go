@@ -96,7 +96,7 @@ func ExampleClient_TriggerActionAsync() {
 	// run still going.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := client.WaitForActionResult(ctx, run.ID, nango.ActionPollInterval(10*time.Millisecond, time.Second))
+	out, err := client.WaitForActionResult(ctx, run.ID, nango.PollInterval(10*time.Millisecond, time.Second))
 	fmt.Println(string(out), err)
 	// Output:
 	// true

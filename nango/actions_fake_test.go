@@ -156,7 +156,7 @@ func TestAsyncActionAgainstFake(t *testing.T) {
 		}
 		<-hooks
 		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		out, err := c.WaitForActionResult(wctx, run.ID, nango.ActionPollInterval(time.Millisecond, 5*time.Millisecond))
+		out, err := c.WaitForActionResult(wctx, run.ID, nango.PollInterval(time.Millisecond, 5*time.Millisecond))
 		cancel()
 		var ae *nango.ActionError
 		switch {

@@ -309,9 +309,9 @@ func TestActionBadInput(t *testing.T) {
 		{"UUID of version 0", result("7a3cf3c9-c2aa-0a40-a6bd-e8567df81a93"), "not a UUID"},
 		{"wait on a bad id", func() error { _, err := client.WaitForActionResult(ctx, "x"); return err }, "not a UUID"},
 		{"poll interval of 0", func() error {
-			_, err := client.WaitForActionResult(ctx, "7a3cf3c9-c2aa-4a40-a6bd-e8567df81a93", ActionPollInterval(0, time.Second))
+			_, err := client.WaitForActionResult(ctx, "7a3cf3c9-c2aa-4a40-a6bd-e8567df81a93", PollInterval(0, time.Second))
 			return err
-		}, "ActionPollInterval"},
+		}, "PollInterval"},
 		{"nil context", func() error {
 			//lint:ignore SA1012 a nil context is the bad input under test
 			_, err := client.TriggerAction(nil, "github", "u", "echo", nil) //nolint:staticcheck
@@ -474,7 +474,7 @@ func TestWaitForActionResult(t *testing.T) {
 		client, _ := actionServer(t, h, WithMaxRetries(0))
 		w := &waits{}
 		client.sleep = w.sleep
-		out, err := client.WaitForActionResult(ctx, id, ActionPollInterval(100*time.Millisecond, 300*time.Millisecond))
+		out, err := client.WaitForActionResult(ctx, id, PollInterval(100*time.Millisecond, 300*time.Millisecond))
 		if err != nil || string(out) != `{"ok":true}` || n.Load() != 5 {
 			t.Fatalf("%s %v after %d reads", out, err, n.Load())
 		}
@@ -618,7 +618,7 @@ func TestPollWait(t *testing.T) {
 		{3, math.MaxInt64 / 3, math.MaxInt64, math.MaxInt64}, {200, 1, math.MaxInt64, math.MaxInt64},
 	} {
 		for range 20 {
-			if d := pollWait(tc.n, tc.first, tc.max); d < tc.ceiling/2 || d > tc.ceiling {
+			if d := (&waitParams{first: tc.first, max: tc.max}).pollWait(tc.n); d < tc.ceiling/2 || d > tc.ceiling {
 				t.Fatalf("pollWait(%d, %d, %d) = %d, want between %d and %d", tc.n, tc.first, tc.max, d, tc.ceiling/2, tc.ceiling)
 			}
 		}

@@ -64,7 +64,7 @@ func TestDataPlaneConcurrent(t *testing.T) {
 					// A closed server is ErrUnavailable, which the wait
 					// rides out until its context ends.
 					wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
-					_, _ = c.WaitForActionResult(wctx, a.ID, nango.ActionPollInterval(time.Millisecond, 5*time.Millisecond))
+					_, _ = c.WaitForActionResult(wctx, a.ID, nango.PollInterval(time.Millisecond, 5*time.Millisecond))
 					wcancel()
 				}
 			}

@@ -684,12 +684,9 @@ func TestWaitForConnection(t *testing.T) {
 	if reads.Load() != missing+1 || len(waits) != int(missing) {
 		t.Fatalf("%d reads, waits %v", reads.Load(), waits)
 	}
-	ceilings := []time.Duration{100, 150, 225, 337, 400, 400} // ms, ×1.5 up to the maximum
+	ceilings := []time.Duration{100, 200, 400, 400, 400, 400} // ms, doubling up to the maximum
 	for i, w := range waits {
 		c := ceilings[i] * time.Millisecond
-		if i == 3 {
-			c = 337500 * time.Microsecond
-		}
 		if w < c/2 || w > c {
 			t.Errorf("wait %d: %s, want between %s and %s", i, w, c/2, c)
 		}

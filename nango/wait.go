@@ -14,8 +14,8 @@ const (
 	defaultPollMax   = 10 * time.Second
 )
 
-// WaitOption changes WaitForConnection: PollInterval, or any RequestOption
-// (which applies to each read).
+// WaitOption changes a wait (WaitForConnection, WaitForActionResult):
+// PollInterval, or any RequestOption (which applies to each read).
 type WaitOption interface{ applyWait(*waitParams) }
 
 type waitOption func(*waitParams)
@@ -30,10 +30,11 @@ type waitParams struct {
 	reqOpts    []RequestOption
 }
 
-// PollInterval sets WaitForConnection's waits between reads: the first is
-// about first, each next one half again as long, up to max (defaults 1s
-// and 10s). Each wait is drawn between half its value and its value, so
-// that many waiters spread out. It needs 0 < first <= max.
+// PollInterval sets how a wait spaces its reads: the first pause is about
+// first, each next one's ceiling doubles, up to max (defaults: 1s and 10s
+// for WaitForConnection, 500ms and 5s for WaitForActionResult). Each pause
+// is drawn between half its ceiling and the ceiling, so that many waiters
+// spread out and none busy-loops. It needs 0 < first <= max.
 func PollInterval(first, max time.Duration) WaitOption {
 	return waitOption(func(p *waitParams) {
 		if first <= 0 || max < first {
@@ -44,14 +45,30 @@ func PollInterval(first, max time.Duration) WaitOption {
 	})
 }
 
-// pollWait is the wait before read number n+1 (n from 1): the ceiling grows
-// by half each time up to max, and the wait is drawn from its upper half.
+// waitParamsOf applies opts over the call's default pauses.
+func waitParamsOf(first, max time.Duration, opts []WaitOption) (waitParams, error) {
+	p := waitParams{first: first, max: max}
+	for _, o := range opts {
+		if o != nil {
+			o.applyWait(&p)
+		}
+	}
+	return p, p.err
+}
+
+// pollWait is the pause before read number n+1 (n >= 1): its ceiling
+// doubles from first up to max, and the pause is drawn between half the
+// ceiling and the ceiling ("equal jitter"): never close to zero, so that a
+// wait is never a busy loop, and spread, so that waiters do not ask in step.
 func (p *waitParams) pollWait(n int) time.Duration {
 	ceiling := p.first
 	for i := 1; i < n && ceiling < p.max; i++ {
-		ceiling += ceiling / 2
+		if ceiling > p.max/2 {
+			ceiling = p.max // and no overflow
+		} else {
+			ceiling *= 2
+		}
 	}
-	ceiling = min(ceiling, p.max)
 	half := ceiling / 2
 	return half + rand.N(ceiling-half+1)
 }
@@ -75,14 +92,9 @@ func (c *Client) WaitForConnection(ctx context.Context, providerConfigKey, conne
 	if err := checkKeyAndID(providerConfigKey, connectionID); err != nil {
 		return nil, err
 	}
-	p := waitParams{first: defaultPollFirst, max: defaultPollMax}
-	for _, o := range opts {
-		if o != nil {
-			o.applyWait(&p)
-		}
-	}
-	if p.err != nil {
-		return nil, p.err
+	p, err := waitParamsOf(defaultPollFirst, defaultPollMax, opts)
+	if err != nil {
+		return nil, err
 	}
 	getOpts := make([]GetOption, len(p.reqOpts))
 	for i, o := range p.reqOpts {

@@ -158,7 +158,7 @@ func runFailAsync(t *testing.T, srv *Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.WaitForActionResult(ctx, run.ID, nango.ActionPollInterval(time.Millisecond, 10*time.Millisecond))
+	_, err = c.WaitForActionResult(ctx, run.ID, nango.PollInterval(time.Millisecond, 10*time.Millisecond))
 	if !errors.Is(err, nango.ErrActionFailed) {
 		t.Fatalf("the fail action: %v", err)
 	}
