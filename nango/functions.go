@@ -47,8 +47,8 @@ const (
 const maxFunctionsPage = 100
 
 // FunctionOption narrows or pages the function calls: FunctionOfType (all
-// of them), FunctionSearch, FunctionsPage and FunctionsPageSize (the
-// lists), or any RequestOption.
+// of them), FunctionSearch, Page and PageSize (the lists), or any
+// RequestOption.
 type FunctionOption interface{ applyFunction(*functionParams) }
 
 type functionOption func(*functionParams)
@@ -79,16 +79,10 @@ func FunctionSearch(s string) FunctionOption {
 	return functionOption(func(p *functionParams) { p.search, p.hasSearch = s, true })
 }
 
-// FunctionsPage selects a page of functions, counting from 0.
-func FunctionsPage(n int) FunctionOption {
-	return functionOption(func(p *functionParams) { p.page, p.hasPage = n, true })
-}
-
-// FunctionsPageSize sets the number of functions a page holds (1 to 100;
-// Nango's default is 20).
-func FunctionsPageSize(n int) FunctionOption {
-	return functionOption(func(p *functionParams) { p.limit, p.hasLimit = n, true })
-}
+// A page of functions: Page counts from 0; PageSize is 1 to 100 (Nango's
+// default is 20).
+func (n PageOption) applyFunction(p *functionParams)     { p.page, p.hasPage = int(n), true }
+func (n PageSizeOption) applyFunction(p *functionParams) { p.limit, p.hasLimit = int(n), true }
 
 func functionParamsOf(opts []FunctionOption) functionParams {
 	var p functionParams
@@ -110,14 +104,14 @@ func checkFunctionType(t FunctionType) error {
 // checkOne refuses the list options on a call about one function.
 func (p *functionParams) checkOne(what string) error {
 	if p.hasSearch || p.hasPage || p.hasLimit {
-		return invalidArgument("%s: FunctionSearch, FunctionsPage and FunctionsPageSize apply to ListFunctions", what)
+		return invalidArgument("%s: FunctionSearch, Page and PageSize apply to ListFunctions", what)
 	}
 	return checkFunctionType(p.kind)
 }
 
 // ListFunctions returns a page of the functions deployed for an
 // integration (Node: listFunctions), ordered by kind then name; Nango's
-// page holds 20 unless FunctionsPageSize says otherwise. An unknown
+// page holds 20 unless PageSize says otherwise. An unknown
 // integration is an error matching ErrNotFound. AllFunctions walks every
 // page.
 func (c *Client) ListFunctions(ctx context.Context, uniqueKey string, opts ...FunctionOption) (*FunctionList, error) {
@@ -175,8 +169,8 @@ func (c *Client) ListFunctions(ctx context.Context, uniqueKey string, opts ...Fu
 }
 
 // AllFunctions walks every page of ListFunctions lazily. FunctionOfType and
-// FunctionSearch apply as for ListFunctions; FunctionsPageSize sets the page
-// size (default 100, the most Nango serves) and FunctionsPage the first
+// FunctionSearch apply as for ListFunctions; PageSize sets the page
+// size (default 100, the most Nango serves) and Page the first
 // page. It stops at the first error, which it yields.
 func (c *Client) AllFunctions(ctx context.Context, uniqueKey string, opts ...FunctionOption) iter.Seq2[IntegrationFunction, error] {
 	return func(yield func(IntegrationFunction, error) bool) {
@@ -186,7 +180,7 @@ func (c *Client) AllFunctions(ctx context.Context, uniqueKey string, opts ...Fun
 		}
 		page := p.page
 		for {
-			list, err := c.ListFunctions(ctx, uniqueKey, append(append([]FunctionOption{}, opts...), FunctionsPageSize(p.limit), FunctionsPage(page))...)
+			list, err := c.ListFunctions(ctx, uniqueKey, append(append([]FunctionOption{}, opts...), PageSize(p.limit), Page(page))...)
 			if err != nil {
 				yield(IntegrationFunction{}, err)
 				return

@@ -146,7 +146,7 @@ func ExampleClient_ListFunctions() {
 	_ = srv.DeployFunction("github", nangotest.Function{Name: "issues", Type: nango.FunctionTypeSync, Runs: "every day"})
 	ctx := context.Background()
 
-	page, err := client.ListFunctions(ctx, "github", nango.FunctionsPageSize(2))
+	page, err := client.ListFunctions(ctx, "github", nango.PageSize(2))
 	if err != nil {
 		log.Fatal(err)
 	}

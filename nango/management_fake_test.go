@@ -84,12 +84,12 @@ func TestManagementAgainstTheFake(t *testing.T) {
 	if err := srv.DeployFunction("github", nangotest.Function{Name: "issues", Type: nango.FunctionTypeSync, Runs: "every day", Returns: []string{"Issue"}}); err != nil {
 		t.Fatal(err)
 	}
-	page, err := c.ListFunctions(ctx, "github", nango.FunctionsPageSize(2), nango.FunctionsPage(1))
+	page, err := c.ListFunctions(ctx, "github", nango.PageSize(2), nango.Page(1))
 	if err != nil || len(page.Data) != 2 || page.Data[0].Name != "action-2" || page.Pagination.Total != 6 {
 		t.Fatalf("%+v %v", page, err)
 	}
 	var names []string
-	for fn, err := range c.AllFunctions(ctx, "github", nango.FunctionsPageSize(4)) {
+	for fn, err := range c.AllFunctions(ctx, "github", nango.PageSize(4)) {
 		if err != nil {
 			t.Fatal(err)
 		}

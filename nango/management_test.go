@@ -515,14 +515,14 @@ func TestManagementRefusedLocally(t *testing.T) {
 		"functions: bad type":      listFns(FunctionOfType("job")),
 		"functions: blank search":  listFns(FunctionSearch("  ")),
 		"functions: long search":   listFns(FunctionSearch(strings.Repeat("s", 256))),
-		"functions: page -1":       listFns(FunctionsPage(-1)),
-		"functions: page size 0":   listFns(FunctionsPageSize(0)),
-		"functions: page size 101": listFns(FunctionsPageSize(101)),
+		"functions: page -1":       listFns(Page(-1)),
+		"functions: page size 0":   listFns(PageSize(0)),
+		"functions: page size 101": listFns(PageSize(101)),
 		"function: no name":        func(c *Client) error { _, err := c.GetFunction(ctx, "gh", ""); return err },
 		"function: bad name":       func(c *Client) error { _, err := c.GetFunction(ctx, "gh", "a.b"); return err },
 		"function: search option":  func(c *Client) error { _, err := c.GetFunction(ctx, "gh", "f", FunctionSearch("x")); return err },
 		"code: no key":             func(c *Client) error { _, err := c.GetFunctionCode(ctx, "", "f"); return err },
-		"code: page option":        func(c *Client) error { _, err := c.GetFunctionCode(ctx, "gh", "f", FunctionsPage(1)); return err },
+		"code: page option":        func(c *Client) error { _, err := c.GetFunctionCode(ctx, "gh", "f", Page(1)); return err },
 		"delete function: no name": func(c *Client) error { return c.DeleteFunction(ctx, "gh", "", FunctionTypeSync) },
 		"delete function: on-event": func(c *Client) error {
 			return c.DeleteFunction(ctx, "gh", "f", FunctionTypeOnEvent)
@@ -574,7 +574,7 @@ func TestFunctionQueries(t *testing.T) {
 	})
 	ctx := context.Background()
 	c := h.client
-	if _, err := c.ListFunctions(ctx, "my key", FunctionOfType(FunctionTypeOnEvent), FunctionSearch(" iss "), FunctionsPage(2), FunctionsPageSize(50)); err != nil {
+	if _, err := c.ListFunctions(ctx, "my key", FunctionOfType(FunctionTypeOnEvent), FunctionSearch(" iss "), Page(2), PageSize(50)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetFunction(ctx, "gh", "f", FunctionOfType(FunctionTypeSync)); err != nil {
@@ -598,9 +598,9 @@ func TestFunctionQueries(t *testing.T) {
 	}
 }
 
-// TestAllFunctionsPages: AllFunctions asks page after page until a short
+// TestAllPages: AllFunctions asks page after page until a short
 // page or the total, and stops at the first error.
-func TestAllFunctionsPages(t *testing.T) {
+func TestAllPages(t *testing.T) {
 	const total = 5
 	var asked []string
 	var mu sync.Mutex
@@ -631,7 +631,7 @@ func TestAllFunctionsPages(t *testing.T) {
 		asked = nil
 		mu.Unlock()
 		var names []string
-		opts := []FunctionOption{FunctionsPageSize(tc.size)}
+		opts := []FunctionOption{PageSize(tc.size)}
 		if tc.size == 100 {
 			opts = nil // the default
 		}
@@ -648,7 +648,7 @@ func TestAllFunctionsPages(t *testing.T) {
 	failAt = 1
 	var n int
 	var last error
-	for _, err := range h.client.AllFunctions(context.Background(), "gh", FunctionsPageSize(2)) {
+	for _, err := range h.client.AllFunctions(context.Background(), "gh", PageSize(2)) {
 		n++
 		last = err
 	}

@@ -252,11 +252,17 @@ func FilterTag(key, value string) ListOption {
 // for AllRecords).
 func PageSize(n int) PageSizeOption { return PageSizeOption(n) }
 
-// PageSizeOption is PageSize's option: both a ListOption and a
-// RecordsOption.
+// PageSizeOption is PageSize's option: a ListOption, a RecordsOption and
+// a FunctionOption, so that one name pages every list.
 type PageSizeOption int
 
 func (n PageSizeOption) applyList(p *listParams) { p.limit, p.hasLimit = int(n), true }
 
-// Page selects a page, counting from 0.
-func Page(n int) ListOption { return listOption(func(p *listParams) { p.page, p.hasPage = n, true }) }
+// Page selects a page, counting from 0, of ListConnections or
+// ListFunctions (the lists paged by number; records page by cursor).
+func Page(n int) PageOption { return PageOption(n) }
+
+// PageOption is Page's option: a ListOption and a FunctionOption.
+type PageOption int
+
+func (n PageOption) applyList(p *listParams) { p.page, p.hasPage = int(n), true }
