@@ -208,17 +208,8 @@ func (s *jsonScan) skip() error {
 // (still escaped; s.text unescapes it) with the scanner before the
 // member's value, which member must read.
 func (s *jsonScan) object(member func(key []byte, escaped bool) error) error {
-	if s.peek() != '{' {
-		return s.fail("want an object")
-	}
-	if s.depth++; s.depth > s.limit {
-		return s.fail("nested too deep")
-	}
-	s.i++
-	if s.peek() == '}' {
-		s.i++
-		s.depth--
-		return nil
+	if empty, err := s.open('{', "want an object"); empty || err != nil {
+		return err
 	}
 	for {
 		raw, esc, err := s.str()
@@ -232,15 +223,8 @@ func (s *jsonScan) object(member func(key []byte, escaped bool) error) error {
 		if err := member(raw, esc); err != nil {
 			return err
 		}
-		switch s.peek() {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			s.depth--
-			return nil
-		default:
-			return s.fail("want ',' or '}'")
+		if done, err := s.next('}', "want ',' or '}'"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -248,33 +232,50 @@ func (s *jsonScan) object(member func(key []byte, escaped bool) error) error {
 // array reads an array, calling elem before each element, which elem must
 // read.
 func (s *jsonScan) array(elem func() error) error {
-	if s.peek() != '[' {
-		return s.fail("want an array")
-	}
-	if s.depth++; s.depth > s.limit {
-		return s.fail("nested too deep")
-	}
-	s.i++
-	if s.peek() == ']' {
-		s.i++
-		s.depth--
-		return nil
+	if empty, err := s.open('[', "want an array"); empty || err != nil {
+		return err
 	}
 	for {
 		if err := elem(); err != nil {
 			return err
 		}
-		switch s.peek() {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			s.depth--
-			return nil
-		default:
-			return s.fail("want ',' or ']'")
+		if done, err := s.next(']', "want ',' or ']'"); done || err != nil {
+			return err
 		}
 	}
+}
+
+// open reads the bracket that opens an object or array ('{' or '[') one
+// level deeper, and reports whether the matching close follows at once
+// (then it is read too and the level left).
+func (s *jsonScan) open(bracket byte, want string) (empty bool, err error) {
+	if s.peek() != bracket {
+		return false, s.fail(want)
+	}
+	if s.depth++; s.depth > s.limit {
+		return false, s.fail("nested too deep")
+	}
+	s.i++
+	return s.next(bracket+2, "") // '{'+2 is '}', '['+2 is ']'
+}
+
+// next reads what follows a member or element: a ',' (done is false) or
+// the closing bracket, which leaves the level (done is true). want names
+// the error for anything else; an empty want means nothing else is read
+// (open's check for an empty object or array).
+func (s *jsonScan) next(closing byte, want string) (done bool, err error) {
+	switch c := s.peek(); {
+	case c == closing:
+		s.i++
+		s.depth--
+		return true, nil
+	case want == "":
+		return false, nil
+	case c == ',':
+		s.i++
+		return false, nil
+	}
+	return false, s.fail(want)
 }
 
 // A connection read for its token needs two members of the body: the
