@@ -617,6 +617,9 @@ func FuzzRecordsPage(f *testing.F) {
 	f.Add([]byte(pageOf("n", "1", "2")))
 	f.Add([]byte(`{"records":[{"id":-1.5e3,"_nango_metadata":{"first_seen_at":"2026-12-03T07:20:24Z","last_modified_at":"2026-12-03T07:20:24Z","last_action":"X","cursor":"\u0041\n"},"a":[{},[],true,null]}],"next_cursor":"\"x"}`))
 	f.Add([]byte("{\"records\":[{\"id\":\"\xff\xfe\",\"_nango_metadata\":{\"first_seen_at\":\"2026-12-03T07:20:24Z\",\"last_modified_at\":\"2026-12-03T07:20:24Z\",\"last_action\":\"ADDED\",\"cursor\":\"\xc3\"}}]}"))
+	// A NUL byte after the page is not JSON (the scanner once took it for
+	// the end of the input).
+	f.Add([]byte("{\"records\":[]}\x00"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		page, err := parseRecordsPage(body, 100)
 		if err != nil {
