@@ -115,13 +115,20 @@ var recordDecoders = sync.Pool{New: func() any {
 func decodeRecord(raw []byte, v any) error {
 	d := recordDecoders.Get().(*recordDecoder)
 	d.src.Reset(raw)
+	start := d.dec.InputOffset() // the decoder counts across records
 	err := d.dec.Decode(v)
-	if err == nil && (d.src.Len() > 0 || d.dec.More()) {
-		// Bytes after the record's object: not one JSON value.
+	// Bytes after the record's object: not one JSON value. They are looked
+	// at in raw, not read through the decoder: a decoder that read to the
+	// end of its input may keep that end (encoding/json under
+	// GOEXPERIMENT=jsonv2 does) and fail the next record.
+	off := d.dec.InputOffset() - start
+	if err == nil && (off < 0 || off > int64(len(raw)) || len(bytes.TrimLeft(raw[off:], " \t\r\n")) > 0) {
 		err = decodeErrorf("data after the record's JSON object")
 	}
 	d.src.Reset(nil)
-	if err == nil {
+	// Only a decoder that ended exactly at the end of its record is kept:
+	// trailing spaces would stay in its buffer, ahead of the next record.
+	if err == nil && off == int64(len(raw)) {
 		recordDecoders.Put(d)
 	}
 	return err
