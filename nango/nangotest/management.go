@@ -657,6 +657,21 @@ func (f *Fake) listFunctions(w http.ResponseWriter, r *http.Request, _ string, _
 	writeJSON(w, 200, out)
 }
 
+// oneFunctionLocked finds the function that GET and DELETE
+// /integrations/{uniqueKey}/functions/{name} read, or answers their 404
+// (an unknown integration or function) and returns nil.
+func (f *Fake) oneFunctionLocked(w http.ResponseWriter, key, name, kind string) *deployedFunction {
+	if f.integrations[key] == nil {
+		writeError(w, 404, "not_found", "Integration does not exist", nil)
+		return nil
+	}
+	d := f.findFunctionLocked(key, name, kind)
+	if d == nil {
+		writeError(w, 404, "not_found", "Function does not exist", nil)
+	}
+	return d
+}
+
 // findFunctionLocked is the first function of the listing with this name
 // (and kind, when given).
 func (f *Fake) findFunctionLocked(key, name, kind string) *deployedFunction {
@@ -679,13 +694,8 @@ func (f *Fake) getFunction(w http.ResponseWriter, r *http.Request, _ string, _ [
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.integrations[key] == nil {
-		writeError(w, 404, "not_found", "Integration does not exist", nil)
-		return
-	}
-	d := f.findFunctionLocked(key, name, kind)
+	d := f.oneFunctionLocked(w, key, name, kind)
 	if d == nil {
-		writeError(w, 404, "not_found", "Function does not exist", nil)
 		return
 	}
 	writeJSON(w, 200, struct {
@@ -755,13 +765,8 @@ func (f *Fake) deleteFunction(w http.ResponseWriter, r *http.Request, _ string, 
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.integrations[key] == nil {
-		writeError(w, 404, "not_found", "Integration does not exist", nil)
-		return
-	}
-	d := f.findFunctionLocked(key, name, kind)
+	d := f.oneFunctionLocked(w, key, name, kind)
 	if d == nil {
-		writeError(w, 404, "not_found", "Function does not exist", nil)
 		return
 	}
 	if d.sourceOf() == "repo" {
