@@ -48,6 +48,11 @@
 //
 // The records that syncs store: ListRecords, AllRecords (every page,
 // lazily, from a cursor), ListRecordsAs and AllRecordsAs, PruneRecords.
+// The syncs themselves: TriggerSync, StartSync, PauseSync, SyncStatus,
+// UpdateSyncFrequency, CreateSyncVariant and DeleteSyncVariant. Nango
+// sends a sync webhook when a run ends: NewWebhookHandler verifies and
+// parses it (Webhook.Sync names the model and the run's ModifiedAfter),
+// and the handler reads the changes with AllRecords from its stored cursor.
 //
 // The environment itself: GetEnvironmentVariables and GetScriptsConfig; the
 // integrations' writes (CreateIntegration, CreateQuickstartIntegration,

@@ -139,13 +139,13 @@ func (c *Client) ListFunctions(ctx context.Context, uniqueKey string, opts ...Fu
 	}
 	if p.hasPage {
 		if p.page < 0 {
-			return nil, invalidArgument("FunctionsPage: negative page %d", p.page)
+			return nil, invalidArgument("Page(%d): pages count from 0", p.page)
 		}
 		params.Page = &p.page
 	}
 	if p.hasLimit {
 		if p.limit < 1 || p.limit > maxFunctionsPage {
-			return nil, invalidArgument("FunctionsPageSize: %d, want 1 to %d", p.limit, maxFunctionsPage)
+			return nil, invalidArgument("PageSize(%d): Nango's function pages hold 1 to %d", p.limit, maxFunctionsPage)
 		}
 		params.Limit = &p.limit
 	}

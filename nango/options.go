@@ -249,7 +249,8 @@ func FilterTag(key, value string) ListOption {
 // PageSize sets the number of items a page holds: for ListConnections and
 // AllConnections 1 to 2000 (without it the server returns up to 10,000 at
 // once), for ListRecords and AllRecords 1 to 10,000 (default 100, and 1000
-// for AllRecords).
+// for AllRecords), for ListFunctions and AllFunctions 1 to 100 (default 20,
+// and 100 for AllFunctions).
 func PageSize(n int) PageSizeOption { return PageSizeOption(n) }
 
 // PageSizeOption is PageSize's option: a ListOption, a RecordsOption and
