@@ -25,17 +25,18 @@ operation 404. Without --data it starts with demo connections: github (OAuth 2),
 twitter (OAuth 1), sendgrid (API key). --data takes a JSON array of connections,
 or an object of "connections", "syncs" ({provider_config_key, name, models}),
 "records" ({provider_config_key, connection_id, model, variant?, records: [...]},
-each record an object with an "id") and "environment_variables" ({name: value}).
-With --webhook-url, a sync run (POST /sync/trigger) sends Nango's signed sync
-webhook there. It deploys no actions: POST /action/trigger is 404 not_found
-(run actions against the fake from a Go test, with HandleAction).`
+each record an object with an "id"), "environment_variables" ({name: value}) and
+"actions" ({provider_config_key, name, and one of output (returned as is), echo:
+true (returns the input) or error (fails with it as the action's payload)}).
+With --webhook-url, a sync run (POST /sync/trigger) and an async action send
+Nango's signed webhooks there.`
 	cmd.example = `  nango serve --addr 127.0.0.1:3003 &
   NANGO_HOST=http://127.0.0.1:3003 NANGO_SECRET_KEY=` + nangotest.DefaultSecretKey + ` nango token github user-1`
 	fs := cmd.flags
 	addr := fs.String("addr", "127.0.0.1:3003", "`address` to listen on")
 	key := fs.String("secret-key", nangotest.DefaultSecretKey, "secret `key` to accept, a UUID v4")
-	data := fs.String("data", "", "JSON `file`: connections, or an object of connections, syncs, records, environment_variables (default: the demo connections)")
-	webhookURL := fs.String("webhook-url", "", "`URL` to send the fake's sync webhooks to, signed with the secret key")
+	data := fs.String("data", "", "JSON `file`: connections, or an object of connections, syncs, records, environment_variables, actions (default: the demo connections)")
+	webhookURL := fs.String("webhook-url", "", "`URL` to send the fake's sync and async-action webhooks to, signed with the secret key")
 	noValidate := fs.Bool("no-validate", false, "skip the checks against openapi.yaml (for load tests)")
 	var upstreams upstreamFlag
 	fs.Var(&upstreams, "proxy-upstream", "`key=URL`: where /proxy sends the requests of integration key (repeat for more)")

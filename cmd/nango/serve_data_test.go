@@ -27,7 +27,9 @@ func TestServeDataAndWebhooks(t *testing.T) {
 	    "created_at": "2026-12-01T10:00:00.000Z", "updated_at": "2026-12-01T10:00:00.000Z"}],
 	  "syncs": [{"provider_config_key": "github", "name": "issues", "models": ["Issue"]}],
 	  "records": [{"provider_config_key": "github", "connection_id": "user-1", "model": "Issue",
-	    "records": [{"id": "1", "title": "a"}, {"id": "2", "title": "b"}]}]
+	    "records": [{"id": "1", "title": "a"}, {"id": "2", "title": "b"}]}],
+	  "actions": [{"provider_config_key": "github", "name": "create-issue", "output": {"number": 42}},
+	    {"provider_config_key": "github", "name": "always-fails", "error": {"code": "rate_limited"}}]
 	}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +81,20 @@ func TestServeDataAndWebhooks(t *testing.T) {
 	mu.Unlock()
 	if len(got) != 1 || got[0].Sync == nil || got[0].Sync.ResponseResults == nil || got[0].Sync.ResponseResults.Added != 2 {
 		t.Errorf("webhooks: %v", got)
+	}
+	// The CLI's action command against the seeded actions: the output on
+	// stdout and exit 0; a failed action exits 1 with its payload on stderr.
+	env := func(k string) string {
+		return map[string]string{"NANGO_HOST": "http://" + addr, "NANGO_SECRET_KEY": nangotest.DefaultSecretKey}[k]
+	}
+	var aout, aerr strings.Builder
+	if code := run(ctx, []string{"action", "github", "user-1", "create-issue", "--input", `{"title":"x"}`}, &aout, &aerr, env); code != 0 || !strings.Contains(aout.String(), `"number": 42`) && !strings.Contains(aout.String(), `"number":42`) {
+		t.Errorf("nango action: exit %d, stdout %q, stderr %q", code, aout.String(), aerr.String())
+	}
+	aout.Reset()
+	aerr.Reset()
+	if code := run(ctx, []string{"action", "github", "user-1", "always-fails"}, &aout, &aerr, env); code != 1 || !strings.Contains(aerr.String(), "rate_limited") {
+		t.Errorf("nango action (failing): exit %d, stdout %q, stderr %q", code, aout.String(), aerr.String())
 	}
 	cancel()
 	<-done

@@ -429,13 +429,41 @@ func (f *Fake) Seed(path string) error {
 // SeedData is the object form of a seed file: what `nango serve --data`
 // loads. Connections are in the shape GET /connections/{connectionId}
 // returns; they are put first, then the syncs, the records (whose
-// connections must exist), the environment variables.
+// connections must exist), the environment variables, the actions.
 type SeedData struct {
 	Connections []json.RawMessage `json:"connections"`
 	Syncs       []SeedSync        `json:"syncs"`
 	Records     []SeedRecords     `json:"records"`
 	// EnvironmentVariables are name → value.
 	EnvironmentVariables map[string]string `json:"environment_variables"`
+	// Actions are canned actions (HandleAction with a fixed answer).
+	Actions []SeedAction `json:"actions"`
+}
+
+// SeedAction is an action a seed deploys with a canned answer, for a fake
+// run outside Go (`nango serve`): it returns Output, or its input when
+// Echo is set, or fails with Error as its ActionError payload.
+type SeedAction struct {
+	ProviderConfigKey string          `json:"provider_config_key"`
+	Name              string          `json:"name"`
+	Output            json.RawMessage `json:"output,omitempty"`
+	Echo              bool            `json:"echo,omitempty"`
+	Error             json.RawMessage `json:"error,omitempty"`
+}
+
+// handler is the function HandleAction runs for a.
+func (a SeedAction) handler() func(context.Context, string, json.RawMessage) (any, error) {
+	return func(_ context.Context, _ string, input json.RawMessage) (any, error) {
+		switch {
+		case len(a.Error) > 0:
+			return nil, &ActionError{Payload: a.Error}
+		case a.Echo:
+			return input, nil
+		case len(a.Output) > 0:
+			return a.Output, nil
+		}
+		return nil, nil
+	}
 }
 
 // SeedSync is a sync deployed by a seed (PutSync).
@@ -458,7 +486,7 @@ type SeedRecords struct {
 
 // SeedJSON loads seed data: either a JSON array of connections, each in
 // the shape GET /connections/{connectionId} returns, or a SeedData object
-// (connections, syncs, records, environment variables). An unknown key of
+// (connections, syncs, records, environment variables, actions). An unknown key of
 // the object is an error, so that a misspelt one does not load nothing
 // quietly.
 func (f *Fake) SeedJSON(b []byte) error {
@@ -500,6 +528,17 @@ func (f *Fake) SeedJSON(b []byte) error {
 	}
 	for _, name := range slices.Sorted(maps.Keys(data.EnvironmentVariables)) {
 		f.SetEnvironmentVariable(name, data.EnvironmentVariables[name])
+	}
+	for i, a := range data.Actions {
+		if !configKeyPattern.MatchString(a.ProviderConfigKey) || !actionNamePattern.MatchString(a.Name) {
+			return fmt.Errorf("nangotest: seed action %d: provider_config_key %q and name %q: Nango's patterns", i, a.ProviderConfigKey, a.Name)
+		}
+		for what, raw := range map[string]json.RawMessage{"output": a.Output, "error": a.Error} {
+			if len(raw) > 0 && !json.Valid(raw) {
+				return fmt.Errorf("nangotest: seed action %d: %s is not JSON", i, what)
+			}
+		}
+		f.HandleAction(a.ProviderConfigKey, a.Name, a.handler())
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package nangotest
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -22,7 +23,12 @@ func TestSeedDataObject(t *testing.T) {
 	    {"provider_config_key": "github", "connection_id": "user-1", "model": "Issue", "records": [{"id": "1", "title": "a"}, {"id": 2, "title": "b"}]},
 	    {"provider_config_key": "github", "connection_id": "user-1", "model": "Issue", "variant": "v2", "records": [{"id": "9"}]}
 	  ],
-	  "environment_variables": {"API_URL": "https://example.com"}
+	  "environment_variables": {"API_URL": "https://example.com"},
+	  "actions": [
+	    {"provider_config_key": "github", "name": "create-issue", "output": {"number": 42}},
+	    {"provider_config_key": "github", "name": "echo", "echo": true},
+	    {"provider_config_key": "github", "name": "fail", "error": {"code": "rate_limited"}}
+	  ]
 	}`))
 	if err != nil {
 		t.Fatal(err)
@@ -46,12 +52,25 @@ func TestSeedDataObject(t *testing.T) {
 		t.Fatalf("variables: %v %v", len(vars), err)
 	}
 
+	out, err := c.TriggerAction(ctx, "github", "user-1", "create-issue", map[string]string{"title": "x"})
+	if err != nil || string(out) != `{"number":42}` {
+		t.Fatalf("canned output: %s %v", out, err)
+	}
+	if out, err := c.TriggerAction(ctx, "github", "user-1", "echo", map[string]string{"title": "x"}); err != nil || string(out) != `{"title":"x"}` {
+		t.Fatalf("echo: %s %v", out, err)
+	}
+	var ae *nango.ActionError
+	if _, err := c.TriggerAction(ctx, "github", "user-1", "fail", nil); !errors.As(err, &ae) || string(ae.Payload) != `{"code":"rate_limited"}` {
+		t.Fatalf("failing action: %v", err)
+	}
+
 	for _, tc := range []struct{ body, want string }{
 		{`{"conections": []}`, "conections"},
 		{`{"records": [{"provider_config_key": "github", "connection_id": "nobody", "model": "Issue", "records": [{"id": "1"}]}]}`, "seed records 0"},
 		{`{"records": [{"provider_config_key": "github", "connection_id": "user-1", "model": "Issue", "records": [{"title": "no id"}]}]}`, "seed records 0"},
 		{`{"syncs": [{"provider_config_key": "github", "name": "bad name", "models": ["Issue"]}]}`, "seed sync 0"},
 		{`"neither"`, "want a JSON array"},
+		{`{"actions": [{"provider_config_key": "github", "name": "bad name"}]}`, "seed action 0"},
 	} {
 		if err := srv.SeedJSON([]byte(tc.body)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want one naming %q", tc.body, err, tc.want)
