@@ -5,43 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-)
 
-// bareMinimal is the least a hand-written token read can do: net/http with
-// no timeout and encoding/json into the two fields it needs. It is the
-// floor the SDK's own cost per GetToken is compared with (issue 18, item 8).
-func bareMinimal(hc *http.Client, ctx context.Context, providerConfigKey, connectionID string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		"http://nango.test/connections/"+url.PathEscape(connectionID)+"?provider_config_key="+url.QueryEscape(providerConfigKey), nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Authorization", "Bearer "+testKey)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("status %d", resp.StatusCode)
-	}
-	var out struct {
-		Credentials struct {
-			Type        string `json:"type"`
-			AccessToken string `json:"access_token"`
-		} `json:"credentials"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return "", err
-	}
-	return out.Credentials.AccessToken, nil
-}
+	"github.com/nango-go/sdk/cmd/nango-bench/benchkit"
+)
 
 // inMemoryPair is the SDK (coalescing off) and the bare minimal client over
 // the in-memory transport.
@@ -50,7 +21,7 @@ func inMemoryPair(tb testing.TB) (sdk, bare func() error) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	hc := &http.Client{Transport: memTransport{}}
+	m := benchkit.NewBareMinimal("http://nango.test", testKey, memTransport{})
 	ctx := context.Background()
 	sdk = func() error {
 		tok, err := c.GetToken(ctx, "github", "u1")
@@ -60,7 +31,7 @@ func inMemoryPair(tb testing.TB) (sdk, bare func() error) {
 		return err
 	}
 	bare = func() error {
-		tok, err := bareMinimal(hc, ctx, "github", "u1")
+		tok, err := m.GetToken(ctx, "github", "u1")
 		if err == nil && tok == "" {
 			err = fmt.Errorf("no token")
 		}

@@ -37,6 +37,13 @@ func NewMinimalWithTransport(base, secretKey string, rt http.RoundTripper) *Mini
 	return &Minimal{hc: &http.Client{Transport: rt, Timeout: 10 * time.Second}, base: base, auth: "Bearer " + secretKey}
 }
 
+// NewBareMinimal is NewMinimalWithTransport without the client's timeout:
+// the least a hand-written read can do, the floor GetToken's own cost is
+// compared with in memory.
+func NewBareMinimal(base, secretKey string, rt http.RoundTripper) *Minimal {
+	return &Minimal{hc: &http.Client{Transport: rt}, base: base, auth: "Bearer " + secretKey}
+}
+
 // GetToken reads the access token of a connection.
 func (m *Minimal) GetToken(ctx context.Context, providerConfigKey, connectionID string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
