@@ -3,16 +3,14 @@ package nango
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/nango-go/sdk/cmd/nango-bench/benchkit"
 )
 
 // The records benchmarks read the same pages, served from memory (no
@@ -22,57 +20,6 @@ import (
 // the time and 1.5x the allocations of the hand-written loop.
 //
 //	go test ./nango -run '^$' -bench 'Records' -benchmem
-
-// benchIssue is a typical synced model: a few strings, a number, a flag, a
-// list and a nested object.
-type benchIssue struct {
-	ID        string   `json:"id"`
-	Number    int      `json:"number"`
-	Title     string   `json:"title"`
-	State     string   `json:"state"`
-	Body      string   `json:"body"`
-	Labels    []string `json:"labels"`
-	Draft     bool     `json:"draft"`
-	Author    struct{ Login, URL string }
-	UpdatedAt string `json:"updated_at"`
-}
-
-// recordPages builds pages of n records each, chained by cursor: the
-// first page answers no cursor, page k answers cursor "p<k>".
-func recordPages(pages, n int) map[string][]byte {
-	out := map[string][]byte{}
-	id := 0
-	for p := 0; p < pages; p++ {
-		var b bytes.Buffer
-		b.WriteString(`{"next_cursor":`)
-		if p == pages-1 {
-			b.WriteString("null")
-		} else {
-			fmt.Fprintf(&b, `"p%d"`, p+1)
-		}
-		b.WriteString(`,"records":[`)
-		for i := 0; i < n; i++ {
-			id++
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			cursor := benchCursor(id)
-			fmt.Fprintf(&b, `{"id":"%d","number":%d,"title":"Issue %d: the sync stored this title","state":"open","body":"%s","labels":["bug","p%d"],"draft":false,"author":{"login":"octocat","url":"https://github.com/octocat"},"updated_at":"2026-12-03T07:20:24.604Z","_nango_metadata":{"first_seen_at":"2026-12-03T07:20:24.778106+00:00","last_modified_at":"2026-12-03T07:20:24.778106+00:00","last_action":"ADDED","deleted_at":null,"pruned_at":null,"cursor":"%s"}}`,
-				id, id, id, strings.Repeat("Some text of the issue. ", 8), id%4, cursor)
-		}
-		b.WriteString("]}")
-		key := ""
-		if p > 0 {
-			key = "p" + strconv.Itoa(p)
-		}
-		out[key] = b.Bytes()
-	}
-	return out
-}
-
-func benchCursor(id int) string {
-	return fmt.Sprintf("MjAyNi0xMi0wM1QwNzoyMDoyNC43NzgxMDYrMDA6MDB8fDRhOTNkZDI3LTNkYjAtNWU3Yy05YWRjLTNhYzQ3%08d", id)
-}
 
 // pageTransport answers GET /records from memory, by cursor.
 type pageTransport struct{ pages map[string][]byte }
@@ -91,74 +38,22 @@ func (t pageTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		ContentLength: int64(len(body)), Request: r}, nil
 }
 
-// handWritten is the loop a developer writes without the SDK: the same
-// information per record (the payload and Nango's metadata, typed).
-func handWritten(ctx context.Context, hc *http.Client, host, key string, each func(*handRecord)) (int, error) {
-	cursor, n := "", 0
-	for {
-		q := url.Values{"model": {"Issue"}, "limit": {"1000"}}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, host+"/records?"+q.Encode(), nil)
-		if err != nil {
-			return n, err
-		}
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Connection-Id", "user-1")
-		req.Header.Set("Provider-Config-Key", "github")
-		resp, err := hc.Do(req)
-		if err != nil {
-			return n, err
-		}
-		var page struct {
-			NextCursor *string      `json:"next_cursor"`
-			Records    []handRecord `json:"records"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&page)
-		resp.Body.Close()
-		if err != nil {
-			return n, err
-		}
-		for i := range page.Records {
-			each(&page.Records[i])
-			n++
-		}
-		if page.NextCursor == nil {
-			return n, nil
-		}
-		cursor = *page.NextCursor
-	}
-}
-
-type handRecord struct {
-	benchIssue
-	Meta struct {
-		FirstSeenAt    time.Time  `json:"first_seen_at"`
-		LastModifiedAt time.Time  `json:"last_modified_at"`
-		LastAction     string     `json:"last_action"`
-		DeletedAt      *time.Time `json:"deleted_at"`
-		PrunedAt       *time.Time `json:"pruned_at"`
-		Cursor         string     `json:"cursor"`
-	} `json:"_nango_metadata"`
-}
-
 const (
 	benchPages   = 5
-	benchPerPage = 1000
+	benchPerPage = benchkit.RecordsPageSize
 )
 
 // BenchmarkRecords reads benchPages pages of benchPerPage records per
 // iteration; ns/record and allocs/record are the figures to compare.
 func BenchmarkRecords(b *testing.B) {
-	pages := recordPages(benchPages, benchPerPage)
+	pages := benchkit.RecordPages(benchPages, benchkit.RecordsPageSize)
 	hc := &http.Client{Transport: pageTransport{pages}}
 	ctx := context.Background()
 	sink := 0
 	b.Run("handwritten", func(b *testing.B) {
 		start := mallocs()
 		for b.Loop() {
-			n, err := handWritten(ctx, hc, "http://nango.test", testKey, func(r *handRecord) { sink += r.Number + len(r.Meta.Cursor) })
+			n, err := benchkit.HandWrittenRecords(ctx, hc, "http://nango.test", testKey, func(r *benchkit.Record) { sink += r.Number + len(r.Meta.Cursor) })
 			if err != nil || n != benchPages*benchPerPage {
 				b.Fatal(n, err)
 			}
@@ -177,7 +72,7 @@ func BenchmarkRecords(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				var issue benchIssue
+				var issue benchkit.Issue
 				if err := rec.Decode(&issue); err != nil {
 					b.Fatal(err)
 				}
@@ -211,7 +106,7 @@ func mallocs() uint64 {
 // time and allocations per record as ratios of the hand-written loop's
 // (targets: time <= 1.25, allocs <= 1.5).
 func BenchmarkRecordsRatio(b *testing.B) {
-	pages := recordPages(benchPages, benchPerPage)
+	pages := benchkit.RecordPages(benchPages, benchkit.RecordsPageSize)
 	hc := &http.Client{Transport: pageTransport{pages}}
 	c, err := New(testKey, WithHost("http://localhost:3003"), WithHTTPClient(hc))
 	if err != nil {
@@ -223,7 +118,7 @@ func BenchmarkRecordsRatio(b *testing.B) {
 	var handAllocs, sdkAllocs uint64
 	for b.Loop() {
 		m0, t0 := mallocs(), time.Now()
-		if _, err := handWritten(ctx, hc, "http://nango.test", testKey, func(r *handRecord) { sink += r.Number }); err != nil {
+		if _, err := benchkit.HandWrittenRecords(ctx, hc, "http://nango.test", testKey, func(r *benchkit.Record) { sink += r.Number }); err != nil {
 			b.Fatal(err)
 		}
 		m1, t1 := mallocs(), time.Now()
@@ -231,7 +126,7 @@ func BenchmarkRecordsRatio(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var issue benchIssue
+			var issue benchkit.Issue
 			if err := rec.Decode(&issue); err != nil {
 				b.Fatal(err)
 			}
@@ -253,7 +148,7 @@ func BenchmarkRecordsRatio(b *testing.B) {
 // 640 KiB of JSON) read from memory: the request, the page, and, in
 // "decoded", every record decoded into a struct.
 func BenchmarkRecordsPage1000(b *testing.B) {
-	pages := recordPages(1, 1000)
+	pages := benchkit.RecordPages(1, 1000)
 	c, err := New(testKey, WithHost("http://localhost:3003"), WithHTTPClient(&http.Client{Transport: pageTransport{pages}}))
 	if err != nil {
 		b.Fatal(err)
@@ -276,7 +171,7 @@ func BenchmarkRecordsPage1000(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, rec := range page.Records {
-				var issue benchIssue
+				var issue benchkit.Issue
 				if err := rec.Decode(&issue); err != nil {
 					b.Fatal(err)
 				}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -9,15 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/nango-go/sdk/cmd/nango-bench/benchkit"
 	"github.com/nango-go/sdk/nango"
 	"github.com/nango-go/sdk/nango/nangotest"
 )
@@ -27,55 +25,14 @@ var loadRecordsScript []byte
 
 const (
 	recordsPages   = 20
-	recordsPerPage = 1000
+	recordsPerPage = benchkit.RecordsPageSize
 )
-
-// issue is the model of the records benchmark.
-type issue struct {
-	ID        string   `json:"id"`
-	Number    int      `json:"number"`
-	Title     string   `json:"title"`
-	State     string   `json:"state"`
-	Body      string   `json:"body"`
-	Labels    []string `json:"labels"`
-	UpdatedAt string   `json:"updated_at"`
-}
-
-// recordsPagesJSON builds the pages the server answers: page k for cursor
-// "p<k>", the first without a cursor.
-func recordsPagesJSON() map[string][]byte {
-	out := map[string][]byte{}
-	id := 0
-	for p := 0; p < recordsPages; p++ {
-		var b bytes.Buffer
-		if p+1 < recordsPages {
-			fmt.Fprintf(&b, `{"next_cursor":"p%d","records":[`, p+1)
-		} else {
-			b.WriteString(`{"next_cursor":null,"records":[`)
-		}
-		for i := 0; i < recordsPerPage; i++ {
-			id++
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, `{"id":"%d","number":%d,"title":"Issue %d: a title of some length","state":"open","body":"%s","labels":["bug","p%d"],"updated_at":"2026-12-03T07:20:24.604Z","_nango_metadata":{"first_seen_at":"2026-12-03T07:20:24.778106+00:00","last_modified_at":"2026-12-03T07:20:24.778106+00:00","last_action":"ADDED","deleted_at":null,"pruned_at":null,"cursor":"c%d"}}`,
-				id, id, id, strings.Repeat("Some text of the issue. ", 8), id%4, id)
-		}
-		b.WriteString("]}")
-		key := ""
-		if p > 0 {
-			key = "p" + strconv.Itoa(p)
-		}
-		out[key] = b.Bytes()
-	}
-	return out
-}
 
 // runRecords compares reading records: AllRecords + Decode, a hand-written
 // net/http + encoding/json loop, and @nangohq/node's listRecords loop, all
 // over loopback from one in-process server that answers from memory.
 func runRecords(w io.Writer, d time.Duration, skipNode bool) error {
-	pages := recordsPagesJSON()
+	pages := benchkit.RecordPages(recordsPages, recordsPerPage)
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		body, ok := pages[r.URL.Query().Get("cursor")]
 		if !ok || r.URL.Path != "/records" && r.URL.Path != "/records/" {
@@ -103,7 +60,7 @@ func runRecords(w io.Writer, d time.Duration, skipNode bool) error {
 			if err != nil {
 				return n, err
 			}
-			var v issue
+			var v benchkit.Issue
 			if err := rec.Decode(&v); err != nil {
 				return n, err
 			}
@@ -111,7 +68,9 @@ func runRecords(w io.Writer, d time.Duration, skipNode bool) error {
 		}
 		return n, nil
 	}
-	handWalk := func() (int, error) { return handWrittenRecords(ctx, hc, srv.URL, key) }
+	handWalk := func() (int, error) {
+		return benchkit.HandWrittenRecords(ctx, hc, srv.URL, key, func(*benchkit.Record) {})
+	}
 	// The records as bytes (Raw) and metadata, not decoded: what a consumer
 	// that stores the JSON as it came pays.
 	rawWalk := func() (int, error) {
@@ -191,53 +150,6 @@ func allocsPerRecord(walk func() (int, error)) float64 {
 		return 0
 	}
 	return float64(b.Mallocs-a.Mallocs) / float64(n)
-}
-
-// handWrittenRecords is the loop a developer writes without the SDK, with
-// the same information per record (its fields and Nango's metadata).
-func handWrittenRecords(ctx context.Context, hc *http.Client, host, key string) (int, error) {
-	cursor, n := "", 0
-	for {
-		q := url.Values{"model": {"Issue"}, "limit": {strconv.Itoa(recordsPerPage)}}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, host+"/records?"+q.Encode(), nil)
-		if err != nil {
-			return n, err
-		}
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Connection-Id", "user-1")
-		req.Header.Set("Provider-Config-Key", "github")
-		resp, err := hc.Do(req)
-		if err != nil {
-			return n, err
-		}
-		var page struct {
-			NextCursor *string `json:"next_cursor"`
-			Records    []struct {
-				issue
-				Meta struct {
-					FirstSeenAt    time.Time  `json:"first_seen_at"`
-					LastModifiedAt time.Time  `json:"last_modified_at"`
-					LastAction     string     `json:"last_action"`
-					DeletedAt      *time.Time `json:"deleted_at"`
-					PrunedAt       *time.Time `json:"pruned_at"`
-					Cursor         string     `json:"cursor"`
-				} `json:"_nango_metadata"`
-			} `json:"records"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&page)
-		resp.Body.Close()
-		if err != nil {
-			return n, err
-		}
-		n += len(page.Records)
-		if page.NextCursor == nil {
-			return n, nil
-		}
-		cursor = *page.NextCursor
-	}
 }
 
 func nodeRecords(host, key string, walks int) (float64, error) {
