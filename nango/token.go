@@ -89,9 +89,15 @@ func decodeToken(r reply) (Token, error) {
 		}
 		return t, nil
 	}
-	// Only the credentials are needed, picked out in the pass that reads the
-	// body: the rest of the connection would cost allocations on the hottest
-	// call of the SDK. The name is gen.Connection's (TestTokenProjection).
+	return decodeTokenFull(r)
+}
+
+// decodeTokenFull is decodeToken's general path, and the reference its fast
+// path is held to: the body by encoding/json, the credentials by
+// decodeCredentials (GetConnection's reading). Only the credentials are
+// needed: the rest of the connection would cost allocations on the hottest
+// call of the SDK. The name is gen.Connection's (TestTokenProjection).
+func decodeTokenFull(r reply) (Token, error) {
 	var w struct {
 		ConnectionID string          `json:"connection_id"`
 		Credentials  json.RawMessage `json:"credentials"`

@@ -125,34 +125,13 @@ func TestGetTokenAllocations(t *testing.T) {
 	}
 }
 
-// decodeTokenReference is the full decode: the body by encoding/json, the
-// credentials by decodeCredentials (GetConnection's reading, where the kind
-// is the exact "type" key). The fast path must answer as it does.
-func decodeTokenReference(r reply) (Token, error) {
-	var w struct {
-		ConnectionID string          `json:"connection_id"`
-		Credentials  json.RawMessage `json:"credentials"`
-	}
-	if err := json.Unmarshal(r.body, &w); err != nil {
-		return Token{}, r.malformed("connection", err)
-	}
-	if w.ConnectionID == "" {
-		return Token{}, r.malformed("connection", errMissing("connection_id"))
-	}
-	creds, err := decodeCredentials(w.Credentials)
-	if err != nil {
-		return Token{}, r.malformed("connection", err)
-	}
-	return tokenOf(r, creds)
-}
-
 // sameToken compares two decodes of one body: the same token (secrets,
 // expiry and typed credentials included) or the same error.
 func sameToken(t *testing.T, body []byte) {
 	t.Helper()
 	r := reply{op: "GET /connections/{connectionId}", status: 200, body: body}
 	got, gotErr := decodeToken(r)
-	want, wantErr := decodeTokenReference(r)
+	want, wantErr := decodeTokenFull(r)
 	if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
 		t.Fatalf("body %q:\nerror %v\nwant  %v", body, gotErr, wantErr)
 	}
