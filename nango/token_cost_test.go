@@ -223,6 +223,10 @@ func decodeTokenSeeds() []string {
 		`{"connection_id":"u","x\u0041":1,"credentials":{"TYPE":"OAUTH2","access_token":"t"}}`,
 		connectionJSON(`{"type":"API_KEY","apiKey":"k"}`),
 		connectionJSON(`{"type":"OAUTH1","oauth_token":"a","oauth_token_secret":"b"}`),
+		// Other kinds that carry an access_token: never an OAuth 2 token.
+		connectionJSON(`{"type":"APP","access_token":"ghs_1","expires_at":"2030-01-01T00:00:00.000Z","raw":{}}`),
+		connectionJSON(`{"type":"OAUTH2_CC","token":"t","access_token":"x","client_id":"c","client_secret":"s","raw":{}}`),
+		connectionJSON(`{"type":"SOMETHING_NEW","access_token":"t"}`),
 		connectionJSON(`null`),
 		connectionJSON(`{}`),
 		connectionJSON(`[]`),
