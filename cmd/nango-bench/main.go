@@ -223,28 +223,35 @@ func nodeSDKDir() (string, error) {
 }
 
 func nodeThroughput(host, key string, d time.Duration, conc int) (float64, error) {
-	dir, err := nodeSDKDir()
-	if err != nil {
-		return 0, err
-	}
-	script := filepath.Join(dir, "nango-bench-load.mjs")
-	if err := os.WriteFile(script, loadScript, 0o644); err != nil {
-		return 0, err
-	}
-	cmd := exec.Command("node", script, host, key, fmt.Sprint(d.Seconds()), fmt.Sprint(conc))
-	cmd.Dir = dir
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, fmt.Errorf("node: %w", err)
-	}
 	var res struct {
 		CallsPerSecond float64 `json:"callsPerSecond"`
 	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return 0, fmt.Errorf("node output %q: %w", out, err)
+	err := runNodeScript("nango-bench-load.mjs", loadScript, &res, host, key, fmt.Sprint(d.Seconds()), fmt.Sprint(conc))
+	return res.CallsPerSecond, err
+}
+
+// runNodeScript runs a benchmark script with node beside @nangohq/node and
+// decodes the JSON it prints into out.
+func runNodeScript(name string, script []byte, out any, args ...string) error {
+	dir, err := nodeSDKDir()
+	if err != nil {
+		return err
 	}
-	return res.CallsPerSecond, nil
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, script, 0o644); err != nil {
+		return err
+	}
+	cmd := exec.Command("node", append([]string{path}, args...)...)
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	b, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("node output %q: %w", b, err)
+	}
+	return nil
 }
 
 func cpuModel() string {

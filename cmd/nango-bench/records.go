@@ -3,14 +3,10 @@ package main
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"time"
@@ -153,26 +149,9 @@ func allocsPerRecord(walk func() (int, error)) float64 {
 }
 
 func nodeRecords(host, key string, walks int) (float64, error) {
-	dir, err := nodeSDKDir()
-	if err != nil {
-		return 0, err
-	}
-	script := filepath.Join(dir, "nango-bench-records.mjs")
-	if err := os.WriteFile(script, loadRecordsScript, 0o644); err != nil {
-		return 0, err
-	}
-	cmd := exec.Command("node", script, host, key, strconv.Itoa(walks), strconv.Itoa(recordsPerPage))
-	cmd.Dir = dir
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, fmt.Errorf("node: %w", err)
-	}
 	var res struct {
 		RecordsPerSecond float64 `json:"recordsPerSecond"`
 	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return 0, fmt.Errorf("node output %q: %w", out, err)
-	}
-	return res.RecordsPerSecond, nil
+	err := runNodeScript("nango-bench-records.mjs", loadRecordsScript, &res, host, key, strconv.Itoa(walks), strconv.Itoa(recordsPerPage))
+	return res.RecordsPerSecond, err
 }
